@@ -1,0 +1,13 @@
+// What the PrizmDoc dialect needs from the rest of the server, passed in by app.ts.
+import type { Tenants } from '../../auth/tenants.ts';
+import type { ViewingSessions } from '../../domain/viewing-sessions.ts';
+import type { WorkFiles } from '../../domain/work-files.ts';
+
+export interface PrizmdocDeps {
+  sessions: ViewingSessions;
+  workFiles: WorkFiles;
+  tenants: Tenants;
+  /** Identifies this server to clients that route by affinity; one node, one token. */
+  affinityToken: string;
+  maxUploadBytes: number;
+}

@@ -1,0 +1,69 @@
+// buildApp: wires configuration, storage and domain services into a Fastify instance. main.ts
+// calls it to serve; nothing here listens or installs signal handlers.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { prizmdocApi } from './api/prizmdoc/index.ts';
+import { Tenants } from './auth/tenants.ts';
+import type { Config } from './config/config.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
+import { ViewingSessions } from './domain/viewing-sessions.ts';
+import { WorkFiles } from './domain/work-files.ts';
+import { RemoteFetcher } from './fetch/remote-fetch.ts';
+import type { Storage } from './storage/ports.ts';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  clock?: Clock;
+}
+
+export interface App {
+  http: FastifyInstance;
+  sessions: ViewingSessions;
+  workFiles: WorkFiles;
+  tenants: Tenants;
+}
+
+export async function buildApp({ config, storage, clock = systemClock }: AppDeps): Promise<App> {
+  const http = Fastify({
+    logger: { level: config.logLevel },
+    disableRequestLogging: true,
+    bodyLimit: config.maxJsonBytes,
+    return503OnClosing: true,
+    // Requests Node cannot even parse (bad bytes in the URL, oversized headers) still get JSON.
+    clientErrorHandler: (err, socket) => {
+      const status = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({ errorCode: 'BadRequest', message: 'The HTTP request could not be parsed' });
+      if (socket.writable) {
+        socket.end(`HTTP/1.1 ${status} Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      }
+    },
+    // Real clients send /v2/ViewingSessions as well as /v2/viewingSessions.
+    routerOptions: { caseSensitive: false, maxParamLength: 256 },
+  });
+  const tenants = new Tenants(config.apiKeys);
+  const workFiles = new WorkFiles(storage, config, clock);
+  const sessions = new ViewingSessions({
+    storage,
+    workFiles,
+    fetcher: new RemoteFetcher(config.fetch),
+    limits: { sessionLifetimeSeconds: config.sessionLifetimeSeconds, maxUploadBytes: config.maxUploadBytes, fetchMaxBytes: config.fetch.maxBytes },
+    clock,
+  });
+  const affinityToken = await nodeToken(storage);
+
+  http.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ errorCode: 'NotFound', message: `No route ${req.method} ${req.url.split('?')[0]}` }),
+  );
+  await http.register(prizmdocApi, { sessions, workFiles, tenants, affinityToken, maxUploadBytes: config.maxUploadBytes });
+  return { http, sessions, workFiles, tenants };
+}
+
+/** A stable token naming this server (its data folder), made once. */
+async function nodeToken(storage: Storage): Promise<string> {
+  const existing = await storage.metadata.getSetting('affinityToken');
+  if (existing) return existing;
+  const token = randomBytes(32).toString('base64');
+  await storage.metadata.setSetting('affinityToken', token);
+  return token;
+}

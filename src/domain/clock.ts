@@ -1,0 +1,6 @@
+// Time as a dependency, so expiry can be tested without waiting.
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

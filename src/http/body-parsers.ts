@@ -1,0 +1,18 @@
+// How request bodies are read. JSON routes parse any content type as JSON (clients often omit the
+// header) and treat an empty body as "no body". Upload routes leave the body unread so handlers
+// can stream it to storage.
+import type { FastifyInstance } from 'fastify';
+
+export function jsonBodies(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
+    json(request, body, done);
+  });
+}
+
+export function streamedBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+}
