@@ -1,0 +1,154 @@
+// The routes a viewer reads pages through: page content (SVG, PNG, JPEG), tiles, thumbnails,
+// page and document attributes, and page text. Authorized by the session id in DocumentID alone
+// (it is unguessable); served with and without the /PCCIS/V1 prefix, as proxies often strip it.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { inputError, missingInput } from '../../domain/errors.ts';
+import type { ViewingSessions } from '../../domain/viewing-sessions.ts';
+import type { Renderer } from '../../rendering/renderer.ts';
+import { renderTargetOf } from '../../rendering/rendition-key.ts';
+import type { PageRequest } from '../../rendering/page-request.ts';
+import { jsonBodies } from '../../http/body-parsers.ts';
+import { prefixedSessionId, queryParam } from './request.ts';
+
+export interface PageDeps {
+  sessions: ViewingSessions;
+  renderer: Renderer;
+}
+
+type PageParams = { n: string };
+const PREFIXES = ['/PCCIS/V1', ''];
+/** How long a text request waits for a document still converting before answering without it. */
+const TEXT_WAIT_MS = 2000;
+
+export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
+  app.register(async (r) => {
+    jsonBodies(r);
+    for (const prefix of PREFIXES) {
+      r.get<{ Params: PageParams }>(`${prefix}/Page/q/:n`, (req, reply) => servePage(deps, req, reply, contentRequest(req)));
+      r.get<{ Params: PageParams & { x: string; y: string; w: string; h: string } }>(`${prefix}/Page/q/:n/Tile/:x/:y/:w/:h`, (req, reply) => {
+        const base = contentRequest(req);
+        const format = base.kind === 'raster' ? base.format : 'png';
+        const tile = {
+          x: intParam(req.params.x, 'x', 0, 1e6),
+          y: intParam(req.params.y, 'y', 0, 1e6),
+          w: intParam(req.params.w, 'w', 1, 8192),
+          h: intParam(req.params.h, 'h', 1, 8192),
+        };
+        return servePage(deps, req, reply, { kind: 'raster', format, scale: scaleOf(req), quality: qualityOf(req), tile });
+      });
+      r.get<{ Params: PageParams & { size: string } }>(`${prefix}/Page/q/:n/:size`, (req, reply) => {
+        const m = /^(\d{1,4})x(\d{1,4})$/.exec(req.params.size);
+        if (!m) throw inputError('InvalidInput', 'Thumbnail size must be WIDTHxHEIGHT in pixels', { in: 'path', at: 'size', expected: '{W}x{H}' });
+        const width = intParam(m[1]!, 'width', 1, 2048);
+        const height = intParam(m[2]!, 'height', 1, 2048);
+        const format = queryParam(req, 'ContentType')?.toLowerCase() === 'jpeg' ? 'jpeg' : 'png';
+        return servePage(deps, req, reply, { kind: 'thumb', format, width, height, quality: qualityOf(req) });
+      });
+      r.get<{ Params: PageParams }>(`${prefix}/Page/q/:n/Attributes`, async (req) => {
+        const { session, target } = await sessionOf(deps, req);
+        const p = await deps.renderer.prepare(target);
+        const index = pageIndex(req.params.n);
+        const size = p.pages[index];
+        if (!size) throw outOfRange(index, p.pageCount);
+        const raster = session.properties.render.html5.alwaysUseRaster;
+        return {
+          imageWidth: Math.round(size.width),
+          imageHeight: Math.round(size.height),
+          imageXResolution: 96,
+          imageYResolution: 96,
+          pageCount: p.pageCount,
+          isRaster: raster ? 'true' : 'false',
+          contentType: raster ? 'png' : 'png,svg',
+        };
+      });
+      r.get(`${prefix}/Document/q/Attributes`, async (req) => {
+        const { target } = await sessionOf(deps, req);
+        const wanted = intParam(queryParam(req, 'DesiredPageCountConfidence') ?? '100', 'DesiredPageCountConfidence', 0, 100);
+        // The exact count needs the whole document; a lower confidence accepts an answer now.
+        const p = wanted >= 100 ? await deps.renderer.prepare(target) : await deps.renderer.prepareWithin(target, 1000);
+        return p ? { pageCount: p.pageCount, pageCountConfidence: 100 } : { pageCount: 1, pageCountConfidence: 0 };
+      });
+      r.get<{ Params: { range: string } }>(`${prefix}/Document/q/:range/Text`, async (req) => {
+        const m = /^(\d{1,6})-(\d{1,6})$/.exec(req.params.range);
+        if (!m || Number(m[1]) > Number(m[2])) {
+          throw inputError('InvalidInput', 'The page range must be FIRST-LAST, 0-based and inclusive', { in: 'path', at: 'pageRange', expected: '{a}-{b}' });
+        }
+        const { target } = await sessionOf(deps, req);
+        // Pages not converted yet are left out; the client polls.
+        const p = await deps.renderer.prepareWithin(target, TEXT_WAIT_MS);
+        if (!p) return { pages: [] };
+        const first = Number(m[1]);
+        const last = Math.min(Number(m[2]), p.pageCount - 1, first + 499);
+        const pages = [];
+        for (let n = first; n <= last; n++) pages.push({ number: n, ...(await deps.renderer.text(target, n)) });
+        return { pages };
+      });
+    }
+  });
+}
+
+async function sessionOf(deps: PageDeps, req: FastifyRequest) {
+  const documentId = queryParam(req, 'DocumentID');
+  if (!documentId) throw missingInput('DocumentID', 'query');
+  const session = await deps.sessions.use(null, prefixedSessionId(documentId));
+  return { session, target: renderTargetOf(session) };
+}
+
+async function servePage(deps: PageDeps, req: FastifyRequest<{ Params: PageParams }>, reply: FastifyReply, want: PageRequest) {
+  const index = pageIndex(req.params.n);
+  const { session, target } = await sessionOf(deps, req);
+  if (want.kind === 'svg' && session.properties.render.html5.alwaysUseRaster) {
+    const p = await deps.renderer.prepare(target);
+    const size = p.pages[index];
+    if (!size) throw outOfRange(index, p.pageCount);
+    return reply.send({ errorCode: 'SvgNotAvailable', pageAttributes: { imageWidth: Math.round(size.width), imageHeight: Math.round(size.height), pageCount: p.pageCount, isRaster: 'true' } });
+  }
+  const scale = want.kind === 'raster' ? want.scale : 1;
+  const label = want.kind === 'svg' ? 'svg' : want.format;
+  const etag = `"${session.id}-pagerender-${index}-${scale.toFixed(2)}-${label}${want.kind === 'thumb' ? `-${want.width}x${want.height}` : ''}${want.kind === 'raster' && want.tile ? `-${want.tile.x}_${want.tile.y}_${want.tile.w}_${want.tile.h}` : ''}"`;
+  reply.header('ETag', etag).header('Cache-Control', 'private, max-age=86400').header('X-Content-Type-Options', 'nosniff');
+  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+  const { data, contentType } = await deps.renderer.page(target, index, want);
+  // An SVG page opened on its own must not be able to run or fetch anything.
+  if (want.kind === 'svg') reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+  return reply.type(contentType).send(data);
+}
+
+function contentRequest(req: FastifyRequest): PageRequest {
+  const ct = (queryParam(req, 'ContentType') ?? 'svgb').toLowerCase();
+  if (ct === 'svg' || ct === 'svgb' || ct === 'svga') return { kind: 'svg' };
+  if (ct === 'png' || ct === 'jpeg' || ct === 'jpg') return { kind: 'raster', format: ct === 'png' ? 'png' : 'jpeg', scale: scaleOf(req), quality: qualityOf(req) };
+  throw inputError('InvalidInput', 'ContentType must be svgb, svg, png or jpeg', { in: 'query', at: 'ContentType', expected: { enum: ['svgb', 'svg', 'png', 'jpeg'] } });
+}
+
+function scaleOf(req: FastifyRequest): number {
+  const raw = queryParam(req, 'Scale') ?? '1';
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0) || n > 8) {
+    throw inputError('InvalidInput', 'Scale must be a number above 0 and at most 8', { in: 'query', at: 'Scale', expected: { exclusiveMinimum: 0, maximum: 8 } });
+  }
+  return Math.round(n * 1000) / 1000;
+}
+
+function qualityOf(req: FastifyRequest): number {
+  return intParam(queryParam(req, 'Quality') ?? '85', 'Quality', 1, 100);
+}
+
+function pageIndex(raw: string): number {
+  return intParam(raw, 'pageNumber', 0, 1_000_000);
+}
+
+function intParam(raw: string, at: string, min: number, max: number): number {
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw inputError('InvalidInput', `${at} must be a whole number from ${min} to ${max}`, { in: 'path', at, expected: { type: 'integer', minimum: min, maximum: max } });
+  }
+  return Number(raw);
+}
+
+function outOfRange(index: number, count: number) {
+  return inputError('InvalidInput', `Page ${index} does not exist; the document has ${count} pages (0-based)`, {
+    in: 'path',
+    at: 'pageNumber',
+    expected: { minimum: 0, maximum: count - 1 },
+  });
+}

@@ -1,0 +1,24 @@
+// Which renditions a session may share. With serverCaching "full" and no watermark, sessions of
+// one tenant share the renditions of the same bytes (and password); never across tenants, so
+// timing cannot tell one tenant what another uploaded. Otherwise the renditions are the session's
+// own, keyed by its id alone so they can be dropped when it ends.
+import { createHash } from 'node:crypto';
+import { inputError } from '../domain/errors.ts';
+import { reusesCachedOutput } from '../domain/session-properties.ts';
+import type { SessionRecord } from '../storage/ports.ts';
+import type { RenderTarget } from './renderer.ts';
+
+const sha = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
+
+export function privateKey(sessionId: string): string {
+  return sha('session', sessionId);
+}
+
+export function renderTargetOf(s: SessionRecord): RenderTarget {
+  const doc = s.slots.source;
+  if (s.mode === 'comparison') throw inputError('DocumentNotProvidedYet', 'The comparison of the two documents is not available yet');
+  if (typeof doc !== 'object') throw inputError('DocumentNotProvidedYet', 'The source document has not been provided yet');
+  const password = s.properties.password;
+  const key = reusesCachedOutput(s.properties) ? sha('tenant', s.tenant, doc.hash, password ?? '') : privateKey(s.id);
+  return { key, doc, password };
+}
