@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { formatOf, isComparable } from '../formats/formats.ts';
-import type { RemoteFetcher } from '../fetch/remote-fetch.ts';
+import { type RemoteFetcher, remoteTooLarge } from '../fetch/remote-fetch.ts';
 import type { DocumentRef, SessionRecord, Slot, Storage, WorkFileRecord } from '../storage/ports.ts';
 import type { Clock } from './clock.ts';
 import { QuireError, inputError } from './errors.ts';
@@ -66,7 +66,13 @@ export class ViewingSessions {
       // Downloaded before the session exists: a refused or failed download is the creator's answer.
       const remote = await this.fetcher.open(properties.externalId!);
       const ext = properties.documentExtension?.toLowerCase() ?? remote.suggestedExtension;
-      const wf = await this.workFiles.create(tenant, remote.body, { fileExtension: ext, lifetimeSeconds, maxBytes: this.limits.fetchMaxBytes });
+      const wf = await this.workFiles
+        .create(tenant, remote.body, { fileExtension: ext, lifetimeSeconds, maxBytes: this.limits.fetchMaxBytes })
+        .catch((e: unknown) => {
+          // Past the limit while streaming (no or a false Content-Length): the same answer as a declared one.
+          if (e instanceof QuireError && e.kind === 'tooLarge') throw remoteTooLarge(properties.externalId!, this.limits.fetchMaxBytes);
+          throw e;
+        });
       const doc = requireRecognized(wf);
       rec.mode = 'single';
       rec.slots.source = doc;
@@ -90,9 +96,10 @@ export class ViewingSessions {
         status: s.stopStatus ?? 403,
       });
     }
-    // Sliding lifetime, written at most once a minute so reads stay cheap.
+    // Sliding lifetime, written at most once a minute so reads stay cheap — and at least four times
+    // per lifetime, so a session shorter than a minute slides too.
     const target = now + s.lifetimeSeconds * 1000;
-    if (target - s.expiresAt > 60_000) {
+    if (target - s.expiresAt > Math.min(60_000, s.lifetimeSeconds * 250)) {
       s.expiresAt = target;
       await this.storage.metadata.setSessionExpiry(s.id, target);
     }
@@ -106,7 +113,7 @@ export class ViewingSessions {
   }
 
   /** PUT SourceFile / sourceFile/original / sourceFile/revised: stream the upload into the slot. */
-  async upload(tenant: string, id: string, slot: Slot, body: Readable, fileExtension: string | undefined): Promise<SessionRecord> {
+  async upload(tenant: string, id: string, slot: Slot, body: Readable | AsyncIterable<Uint8Array>, fileExtension: string | undefined): Promise<SessionRecord> {
     const s = await this.use(tenant, id);
     await this.claim(s, slot);
     try {
@@ -172,9 +179,13 @@ export class ViewingSessions {
     if (slot !== 'source' && !isComparable(doc.extension)) {
       throw inputError('UnsupportedFormatForComparison', `Comparison takes Word documents (doc, docx, odt, rtf); this is ${doc.extension}`, at ? { in: 'body', at } : undefined);
     }
-    await this.workFiles.extend(wf, s.expiresAt);
+    // An upload takes time: the session may have been deleted, stopped or may have expired meanwhile.
+    // Then the upload answers as any request to it would now (404, its stop status, 403).
+    const current = await this.use(s.tenant, s.id, { allowErrored: true });
+    await this.workFiles.extend(wf, current.expiresAt);
     await this.storage.metadata.fillSlot(s.id, slot, doc);
-    const updated = (await this.storage.metadata.getSession(s.id))!;
+    const updated = await this.storage.metadata.getSession(s.id);
+    if (!updated) throw new QuireError('notFound', 'NotFound', 'No viewing session with this id could be found');
     const ready = updated.mode === 'single' ? !!updated.slots.source : isDoc(updated.slots.original) && isDoc(updated.slots.revised);
     if (ready && isDoc(updated.slots[slot])) this.events.emit('documentReady', updated);
     return updated;

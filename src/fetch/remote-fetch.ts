@@ -26,6 +26,15 @@ const refused = (url: string, why: string) =>
 const failed = (url: string, why: string, cause?: unknown) =>
   new QuireError('processing', 'DocumentDownloadFailed', `Downloading ${safeUrl(url)} failed: ${why}`, { cause });
 
+/**
+ * The remote document is over the size limit. Not 413: the caller's own request was small, and a
+ * 413 would tell it to send less. It is the download that failed, hence a processing failure.
+ */
+export const remoteTooLarge = (url: string, maxBytes: number) =>
+  new QuireError('processing', 'DocumentTooLarge', `The document at ${safeUrl(url)} is larger than the download limit of ${maxBytes} bytes`, {
+    details: { in: 'body', at: 'input.externalId', maxBytes },
+  });
+
 function safeUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -70,7 +79,7 @@ export class RemoteFetcher {
       const declared = Number(res.headers['content-length'] ?? NaN);
       if (declared > this.cfg.maxBytes) {
         res.destroy();
-        throw new QuireError('tooLarge', 'PayloadTooLarge', `The document at ${safeUrl(current)} is larger than ${this.cfg.maxBytes} bytes`);
+        throw remoteTooLarge(current, this.cfg.maxBytes);
       }
       deadline.addEventListener('abort', () => res.destroy(failed(current, 'time limit reached')), { once: true });
       return { body: res, suggestedExtension: extensionOf(current) };

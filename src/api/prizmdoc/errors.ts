@@ -46,7 +46,8 @@ export function sendPrizmdocError(err: unknown, request: FastifyRequest, reply: 
     if (reason) reply.raw.statusMessage = reason;
     if (e.kind === 'processing' || e.kind === 'gone') reply.header('Accusoft-Status-Message', headerSafe(STATUS_MESSAGE_BY_CODE[e.code] ?? e.message));
   }
-  if (e.kind === 'tooLarge') reply.header('Connection', 'close');
+  // A body we stopped reading (too large to drain) cannot be followed by another request.
+  if (!request.raw.complete) reply.header('Connection', 'close');
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

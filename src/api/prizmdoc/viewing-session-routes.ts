@@ -6,7 +6,7 @@ import { parseSessionProperties } from '../../domain/session-properties.ts';
 import type { SessionRecord, Slot } from '../../storage/ports.ts';
 import type { PrizmdocDeps } from './deps.ts';
 import { sendDocument } from './downloads.ts';
-import { checkUploadLength } from './uploads.ts';
+import { withUploadBody } from './uploads.ts';
 import { fileExtensionOf, prefixedSessionId, queryParam, tenantOf } from './request.ts';
 import { parseSourceRef, parseStartNotice, parseStopNotice } from './schemas.ts';
 
@@ -89,9 +89,7 @@ export function viewingSessionRoutes(app: FastifyInstance, deps: PrizmdocDeps): 
   app.register(async (raw) => {
     streamedBodies(raw);
     const upload = (slot: Slot) => async (req: FastifyRequest, reply: FastifyReply, id: string) => {
-      const t = tenant(req);
-      checkUploadLength(req, deps.maxUploadBytes);
-      await sessions.upload(t, id, slot, req.raw, fileExtensionOf(req));
+      await withUploadBody(req, deps.maxUploadBytes, (body) => sessions.upload(tenant(req), id, slot, body, fileExtensionOf(req)));
       return reply.code(200).send();
     };
     const source = upload('source');

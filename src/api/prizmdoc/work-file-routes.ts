@@ -4,7 +4,7 @@ import { jsonBodies, streamedBodies } from '../../http/body-parsers.ts';
 import type { WorkFileRecord } from '../../storage/ports.ts';
 import type { PrizmdocDeps } from './deps.ts';
 import { sendDocument } from './downloads.ts';
-import { checkUploadLength } from './uploads.ts';
+import { withUploadBody } from './uploads.ts';
 import { fileExtensionOf, positiveIntParam, queryParam, tenantOf } from './request.ts';
 
 type IdParams = { id: string };
@@ -16,11 +16,12 @@ export function workFileRoutes(app: FastifyInstance, deps: PrizmdocDeps): void {
   app.register(async (raw) => {
     streamedBodies(raw);
     raw.post(BASE, async (req) => {
-      const tenant = tenantOf(req, tenants);
-      const fileExtension = fileExtensionOf(req);
-      const lifetimeSeconds = positiveIntParam(req, 'MinSecondsAvailable');
-      checkUploadLength(req, deps.maxUploadBytes);
-      const wf = await workFiles.create(tenant, req.raw, { fileExtension, lifetimeSeconds });
+      const wf = await withUploadBody(req, deps.maxUploadBytes, (body) => {
+        const tenant = tenantOf(req, tenants);
+        const fileExtension = fileExtensionOf(req);
+        const lifetimeSeconds = positiveIntParam(req, 'MinSecondsAvailable');
+        return workFiles.create(tenant, body, { fileExtension, lifetimeSeconds });
+      });
       return { fileId: wf.id, fileExtension: wf.extension, affinityToken: deps.affinityToken };
     });
   });

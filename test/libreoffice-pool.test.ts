@@ -1,0 +1,392 @@
+// The LibreOffice engine against real LibreOffice: corpus conversions, passwords, damaged input, crash
+// and hang supervision, back-pressure, clean shutdown, and warm-vs-spawn timing (logged, not asserted).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import yauzl from 'yauzl';
+import { QuireError } from '../src/domain/errors.ts';
+import { createLibreOfficePool, type LibreOfficePool } from '../src/engines/libreoffice/pool.ts';
+import { runGroup } from '../src/process/process-group.ts';
+
+const CORPUS = resolve(import.meta.dirname, '../../shared/corpus');
+const work = mkdtempSync(join(tmpdir(), 'quire-lo-test-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function pdfPages(path: string): number {
+  assert.equal(readFileSync(path).subarray(0, 5).toString('latin1'), '%PDF-', `${path} is not a PDF`);
+  const info = execFileSync('pdfinfo', [path], { encoding: 'utf8' });
+  const pages = /^Pages:\s+(\d+)/m.exec(info)?.[1];
+  assert.ok(pages, `pdfinfo found no page count in ${path}`);
+  return Number(pages);
+}
+
+const pdfText = (path: string) => execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+
+function zipEntries(path: string): Promise<string[]> {
+  return new Promise((res, rej) => {
+    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
+      if (err) return rej(err);
+      const names: string[] = [];
+      zip.on('entry', (e: yauzl.Entry) => {
+        names.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on('end', () => res(names));
+      zip.on('error', rej);
+      zip.readEntry();
+    });
+  });
+}
+
+async function rejectsWith(p: Promise<unknown>, kind: string, code: string): Promise<QuireError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof QuireError, `expected a QuireError, got ${String(e)}`);
+    assert.equal(e.kind, kind, `${e.code}: ${e.message}`);
+    assert.equal(e.code, code);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+const pgrep = (pattern: string): string[] => {
+  try {
+    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+};
+
+/** HTML with `pages` page-broken sections of body text, for LibreOffice to turn into a DOCX. */
+function pagedHtml(pages: number, paragraphsPerPage = 6): string {
+  const para = 'Quire renders office documents to pages. The quick brown fox jumps over the lazy dog. '.repeat(6);
+  const sections = Array.from({ length: pages }, (_, i) => {
+    const br = i === 0 ? '' : ' style="page-break-before: always"';
+    return `<h1${br}>Section ${i + 1}</h1>` + `<p>${para}</p>`.repeat(paragraphsPerPage);
+  });
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body>${sections.join('\n')}</body></html>`;
+}
+
+/** A DOCX made by the pool itself from generated HTML (nothing downloaded). */
+async function makeDocx(pool: LibreOfficePool, name: string, pages: number, paragraphsPerPage?: number): Promise<string> {
+  const html = join(work, `${name}.html`);
+  const docx = join(work, `${name}.docx`);
+  writeFileSync(html, pagedHtml(pages, paragraphsPerPage));
+  await pool.convert(html, docx, { format: 'docx', inputExtension: 'html' });
+  return docx;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('a warm pool', () => {
+  let pool: LibreOfficePool;
+  before(async () => {
+    pool = createLibreOfficePool({ size: 2, profileRoot: join(work, 'profiles-main') });
+  });
+  after(async () => pool.close());
+
+  test('the first conversion pays for one instance start, not all of them', async () => {
+    const out = join(work, 'first.pdf');
+    await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), out, { format: 'pdf', inputExtension: 'docx' });
+    assert.ok(pdfPages(out) >= 1);
+    const s = await pool.stats();
+    assert.equal(s.starts, 1);
+  });
+
+  for (const dir of ['docx', 'pptx', 'xlsx']) {
+    test(`every ${dir} in the corpus converts to a valid PDF with a plausible page count`, async () => {
+      const files = readdirSync(join(CORPUS, dir)).filter((f) => f.endsWith(`.${dir}`));
+      assert.ok(files.length > 0);
+      await Promise.all(
+        files.map(async (f) => {
+          const out = join(work, `${f}.pdf`);
+          await pool.convert(join(CORPUS, dir, f), out, { format: 'pdf', inputExtension: dir });
+          const pages = pdfPages(out);
+          if (dir === 'pptx') {
+            // One page per slide, counted independently from the package.
+            const slides = (await zipEntries(join(CORPUS, dir, f))).filter((n) => /^ppt\/slides\/slide\d+\.xml$/.test(n)).length;
+            assert.equal(pages, slides, f);
+          } else {
+            assert.ok(pages >= 1 && pages <= 40, `${f}: ${pages} pages`);
+          }
+        }),
+      );
+      // Including the documents with comments, which abort a -nogui LibreOffice driven naively.
+      assert.equal((await pool.stats()).crashes, 0);
+    });
+  }
+
+  test('a generated 10-page DOCX has 10 pages, and its words', async () => {
+    const docx = await makeDocx(pool, 'ten', 10);
+    const out = join(work, 'ten.pdf');
+    await pool.convert(docx, out, { format: 'pdf', inputExtension: 'docx' });
+    assert.equal(pdfPages(out), 10);
+    assert.match(pdfText(out), /Section 10/);
+  });
+
+  test('other outputs: odt, rtf, html, txt', async () => {
+    const input = join(CORPUS, 'docx/pydocx-test.docx');
+    for (const format of ['odt', 'rtf', 'html', 'txt', 'docx']) {
+      const out = join(work, `out.${format}`);
+      await pool.convert(input, out, { format, inputExtension: 'docx' });
+      assert.ok(readFileSync(out).length > 0, format);
+    }
+    assert.ok((await zipEntries(join(work, 'out.odt'))).includes('content.xml'));
+    assert.match(readFileSync(join(work, 'out.rtf'), 'latin1'), /^\{\\rtf1/);
+    assert.match(readFileSync(join(work, 'out.html'), 'utf8'), /<html/i);
+  });
+
+  test('text inputs are read as UTF-8 with the filter their extension names', async () => {
+    const csv = join(work, 'cities.csv');
+    writeFileSync(csv, 'name,city\nÅsa,Göteborg\n"Smith, J",Paris\n');
+    await pool.convert(csv, join(work, 'cities.pdf'), { format: 'pdf', inputExtension: 'csv' });
+    const csvText = pdfText(join(work, 'cities.pdf'));
+    assert.match(csvText, /Göteborg/);
+    assert.match(csvText, /Smith, J/); // the quoted comma stayed in its cell
+
+    const txt = join(work, 'greeting.txt');
+    writeFileSync(txt, 'Grüße aus Köln — plain text\nsecond line\n');
+    await pool.convert(txt, join(work, 'greeting.pdf'), { format: 'pdf', inputExtension: 'txt' });
+    assert.match(pdfText(join(work, 'greeting.pdf')), /Grüße aus Köln — plain text/);
+  });
+
+  test('HTML fetches nothing: no remote images, style sheets, frames; no local files', async () => {
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('x');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const secret = join(work, 'secret.txt');
+    writeFileSync(secret, 'TOPSECRET-LOCAL-FILE');
+    const html = join(work, 'remote.html');
+    writeFileSync(
+      html,
+      `<html><head><link rel="stylesheet" href="${base}/style.css"></head><body><h1>Hello remote</h1>
+       <img src="${base}/img.png"><img src="file://${secret}"><iframe src="file://${secret}"></iframe>
+       <iframe src="${base}/frame.html"></iframe><object data="${base}/object"></object><embed src="${base}/embed">
+       <script>document.write('SCRIPT-RAN')</script></body></html>`,
+    );
+    try {
+      await pool.convert(html, join(work, 'remote.pdf'), { format: 'pdf', inputExtension: 'html' });
+      await new Promise((r) => setTimeout(r, 300)); // let any late fetch arrive
+    } finally {
+      server.close();
+    }
+    const text = pdfText(join(work, 'remote.pdf'));
+    assert.match(text, /Hello remote/);
+    assert.doesNotMatch(text, /TOPSECRET|SCRIPT-RAN/);
+    assert.deepEqual(hits, []);
+  });
+
+  test('a protected document: no or wrong password → DocumentRequiresPassword; right one converts', async () => {
+    // LibreOffice 7.4 cannot encrypt OOXML, so the protected file is an ODT it encrypts itself.
+    const odt = join(work, 'protected.odt');
+    await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), odt, { format: 'odt', inputExtension: 'docx', outputPassword: 'sesame' });
+    const out = join(work, 'protected.pdf');
+    const e = await rejectsWith(pool.convert(odt, out, { format: 'pdf', inputExtension: 'odt' }), 'input', 'DocumentRequiresPassword');
+    assert.equal(e.message, 'Document requires a password');
+    await rejectsWith(pool.convert(odt, out, { format: 'pdf', inputExtension: 'odt', password: 'wrong' }), 'input', 'DocumentRequiresPassword');
+    await pool.convert(odt, out, { format: 'pdf', inputExtension: 'odt', password: 'sesame' });
+    assert.ok(pdfPages(out) >= 1);
+  });
+
+  test('random bytes and a truncated DOCX fail quickly with CouldNotConvert, raw detail kept as cause', async () => {
+    const random = join(work, 'random.docx');
+    writeFileSync(random, Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 7919 + (i >> 3) * 104729) & 0xff)));
+    const truncated = join(work, 'truncated.docx');
+    writeFileSync(truncated, readFileSync(join(CORPUS, 'docx/pydocx-test.docx')).subarray(0, 3000));
+    for (const f of [random, truncated]) {
+      const started = performance.now();
+      const e = await rejectsWith(pool.convert(f, join(work, 'bad.pdf'), { format: 'pdf', inputExtension: 'docx' }), 'processing', 'CouldNotConvert');
+      assert.ok(performance.now() - started < 10_000);
+      assert.ok(e.cause, 'the worker detail is kept for the log');
+    }
+    // And the pool is still fine.
+    await pool.convert(join(CORPUS, 'docx/mammoth-tables.docx'), join(work, 'after-bad.pdf'), { format: 'pdf', inputExtension: 'docx' });
+  });
+
+  test('an unknown output format is refused before reaching LibreOffice', async () => {
+    await rejectsWith(pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), join(work, 'x.bin'), { format: 'exe' }), 'internal', 'UnsupportedOutputFormat');
+  });
+});
+
+describe('supervision', () => {
+  let big: string;
+  before(async () => {
+    // A document slow enough to be interrupted: ~150 dense pages.
+    const maker = createLibreOfficePool({ size: 1 });
+    try {
+      big = await makeDocx(maker, 'big', 150, 10);
+    } finally {
+      await maker.close();
+    }
+  });
+
+  test('kill -9 of soffice mid-conversion: the job is retried once on a fresh instance, the pool heals', async () => {
+    const pool = createLibreOfficePool({ size: 1 });
+    try {
+      await pool.warmUp();
+      const [victim] = (await pool.stats()).instances;
+      const job = pool.convert(big, join(work, 'crash.pdf'), { format: 'pdf', inputExtension: 'docx' });
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(victim!.sofficePid, 'SIGKILL');
+      try {
+        await job;
+        assert.ok(pdfPages(join(work, 'crash.pdf')) > 100); // the retry succeeded
+      } catch (e) {
+        assert.ok(e instanceof QuireError && e.kind === 'processing', String(e));
+      }
+      const s = await pool.stats();
+      assert.equal(s.crashes, 1);
+      assert.equal(s.retries, 1);
+      assert.notEqual(s.instances[0]?.sofficePid, victim!.sofficePid);
+      await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), join(work, 'healed.pdf'), { format: 'pdf', inputExtension: 'docx' });
+      assert.ok(pdfPages(join(work, 'healed.pdf')) >= 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a job whose retry also crashes fails with EngineCrashed', async () => {
+    const pool = createLibreOfficePool({ size: 1 });
+    try {
+      await pool.warmUp();
+      const first = (await pool.stats()).instances[0]!.sofficePid;
+      const job = pool.convert(big, join(work, 'crash2.pdf'), { format: 'pdf', inputExtension: 'docx' });
+      job.catch(() => {}); // observed below
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(first, 'SIGKILL');
+      // Wait for the retry to be running on the replacement, then kill that too.
+      let second = 0;
+      await until('the retry to run on a new instance', async () => {
+        const s = await pool.stats();
+        second = s.instances[0]?.sofficePid ?? 0;
+        return second !== 0 && second !== first && s.running === 1;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(second, 'SIGKILL');
+      await rejectsWith(job, 'processing', 'EngineCrashed');
+      await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), join(work, 'healed2.pdf'), { format: 'pdf', inputExtension: 'docx' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a job over its timeout fails with ConversionTimedOut and its instance is restarted', async () => {
+    const pool = createLibreOfficePool({ size: 1, jobTimeoutMs: 150 });
+    try {
+      await pool.warmUp();
+      const before = (await pool.stats()).instances[0]!;
+      const started = performance.now();
+      await rejectsWith(pool.convert(big, join(work, 'slow.pdf'), { format: 'pdf', inputExtension: 'docx' }), 'processing', 'ConversionTimedOut');
+      assert.ok(performance.now() - started < 2000, 'answered at the timeout, not when LibreOffice finished');
+      await until('the old soffice to be gone (and reaped)', async () => !existsSync(`/proc/${before.sofficePid}`));
+      // Small jobs still fit in the tiny timeout once the replacement is warm; give this one room.
+      await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), join(work, 'after-timeout.pdf'), { format: 'pdf', inputExtension: 'docx', timeoutMs: 30_000 });
+      const s = await pool.stats();
+      assert.equal(s.timeouts, 1);
+      assert.notEqual(s.instances[0]!.sofficePid, before.sofficePid);
+      assert.equal(s.slots[0]!.starts, 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('past the queue limit a conversion fails at once with EngineBusy', async () => {
+    const pool = createLibreOfficePool({ size: 1, queueLimit: 1 });
+    try {
+      await pool.warmUp();
+      const small = join(CORPUS, 'docx/pydocx-test.docx');
+      const running = pool.convert(small, join(work, 'q1.pdf'), { format: 'pdf', inputExtension: 'docx' });
+      const queued = pool.convert(small, join(work, 'q2.pdf'), { format: 'pdf', inputExtension: 'docx' });
+      const started = performance.now();
+      const e = await rejectsWith(pool.convert(small, join(work, 'q3.pdf'), { format: 'pdf', inputExtension: 'docx' }), 'unavailable', 'EngineBusy');
+      assert.ok(performance.now() - started < 50);
+      assert.deepEqual(e.details, { queued: 1 });
+      await Promise.all([running, queued]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('recycles an instance after maxJobsPerInstance jobs', async () => {
+    const pool = createLibreOfficePool({ size: 1, maxJobsPerInstance: 2 });
+    try {
+      const small = join(CORPUS, 'docx/pydocx-test.docx');
+      for (let i = 0; i < 3; i++) await pool.convert(small, join(work, `r${i}.pdf`), { format: 'pdf', inputExtension: 'docx' });
+      const s = await pool.stats();
+      assert.equal(s.recycles, 1);
+      assert.equal(s.starts, 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('close() leaves no LibreOffice behind and fails pending work with EngineClosed', async () => {
+    const root = join(work, 'profiles-close');
+    const pool = createLibreOfficePool({ size: 2, profileRoot: root });
+    await pool.warmUp();
+    assert.equal(pgrep(root).length, 4, 'two workers and two soffice'); // python worker + soffice.bin each
+    const pending = rejectsWith(pool.convert(big, join(work, 'closing.pdf'), { format: 'pdf', inputExtension: 'docx' }), 'unavailable', 'EngineClosed');
+    await new Promise((r) => setTimeout(r, 100));
+    await pool.close();
+    await pending;
+    assert.deepEqual(pgrep(root), []);
+    await rejectsWith(pool.convert(big, join(work, 'closed.pdf'), { format: 'pdf' }), 'unavailable', 'EngineClosed');
+  });
+});
+
+describe('timing (logged, not asserted)', () => {
+  test('warm pool vs soffice --convert-to pdf per file, 10-page DOCX', async () => {
+    const pool = createLibreOfficePool({ size: 1 });
+    try {
+      const docx = await makeDocx(pool, 'bench10', 10);
+      const warm: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const t = performance.now();
+        await pool.convert(docx, join(work, 'bench-warm.pdf'), { format: 'pdf', inputExtension: 'docx' });
+        warm.push(performance.now() - t);
+      }
+      assert.equal(pdfPages(join(work, 'bench-warm.pdf')), 10);
+
+      // Spawn per file, as most converters do: its own profile (first run creates it), then reused.
+      const profile = join(work, 'spawn-profile');
+      const outDir = join(work, 'spawn-out');
+      const spawn: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await runGroup(
+          'soffice',
+          [`-env:UserInstallation=file://${profile}`, '--headless', '--norestore', '--convert-to', 'pdf', '--outdir', outDir, docx],
+          { timeoutMs: 120_000 },
+        );
+        assert.equal(r.code, 0, r.stderr);
+        spawn.push(r.ms);
+      }
+      assert.ok(existsSync(join(outDir, 'bench10.pdf')));
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const warmMs = median(warm.slice(1));
+      const spawnMs = median(spawn.slice(1));
+      console.log(
+        `[libreoffice] 10-page DOCX → PDF: warm pool median ${warmMs.toFixed(0)} ms (runs: ${warm.map((x) => x.toFixed(0)).join(', ')}); ` +
+          `spawn per file median ${spawnMs.toFixed(0)} ms (first, creating its profile: ${spawn[0]!.toFixed(0)} ms; runs: ${spawn.map((x) => x.toFixed(0)).join(', ')}); ` +
+          `spawn/warm = ${(spawnMs / warmMs).toFixed(1)}×`,
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+});
