@@ -51,6 +51,9 @@ async function main(): Promise<void> {
     closing = true;
     log.info(`${signal}: shutting down`);
     clearInterval(timer);
+    // An upload that never finishes must not hold shutdown forever.
+    const force = setTimeout(() => app.http.server.closeAllConnections(), 10_000);
+    force.unref();
     await app.http.close();
     await storage.metadata.close();
     process.exit(0);
