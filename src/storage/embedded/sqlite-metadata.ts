@@ -55,6 +55,8 @@ interface SessionRow {
 export class SqliteMetadataStore implements MetadataStore {
   private readonly db: DatabaseSync;
   private readonly stmts: Record<string, StatementSync>;
+  /** Read-through cache of session records: one process writes this database, so every write below clears it. */
+  private readonly sessionCache = new Map<string, SessionRecord>();
 
   constructor(dataDir: string) {
     this.db = new DatabaseSync(join(dataDir, 'quire.sqlite'));
@@ -132,11 +134,18 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
+    const hit = this.sessionCache.get(id);
+    if (hit) return { ...hit };
     const row = this.s('getSession').get(id) as SessionRow | undefined;
-    return row ? toSession(row) : undefined;
+    if (!row) return undefined;
+    const rec = toSession(row);
+    if (this.sessionCache.size >= 10_000) this.sessionCache.clear();
+    this.sessionCache.set(id, rec);
+    return { ...rec };
   }
 
   async claimSlot(id: string, slot: Slot): Promise<ClaimResult> {
+    this.sessionCache.delete(id);
     const { changes } = this.s(`claim${cap(slot)}`).run(id);
     if (changes === 1) return 'claimed';
     const row = this.s('getSession').get(id) as SessionRow | undefined;
@@ -146,35 +155,43 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async releaseSlot(id: string, slot: Slot): Promise<void> {
+    this.sessionCache.delete(id);
     this.s(`release${cap(slot)}`).run(id);
     this.s('clearMode').run(id);
   }
 
   async fillSlot(id: string, slot: Slot, doc: DocumentRef): Promise<void> {
+    this.sessionCache.delete(id);
     this.s(`fill${cap(slot)}`).run(JSON.stringify(doc), id);
   }
 
   async setSessionState(id: string, state: SessionState, status: number | null, message: string | null): Promise<void> {
+    this.sessionCache.delete(id);
     this.s('setState').run(state, status, message, id);
   }
 
   async setSessionExpiry(id: string, expiresAt: number): Promise<void> {
+    this.sessionCache.delete(id);
     this.s('setExpiry').run(expiresAt, id);
   }
 
   async deleteSession(id: string): Promise<void> {
+    this.sessionCache.delete(id);
     this.s('deleteSession').run(id);
   }
 
   async expireSessions(now: number): Promise<string[]> {
+    this.sessionCache.clear();
     return (this.s('expire').all(now) as { id: string }[]).map((r) => r.id);
   }
 
   async purgeSessions(before: number): Promise<number> {
+    this.sessionCache.clear();
     return Number(this.s('purge').run(before).changes);
   }
 
   async releaseAllClaims(): Promise<number> {
+    this.sessionCache.clear();
     const n = Number(this.s('releaseAll').run().changes);
     this.s('clearAllModes').run();
     return n;
