@@ -2,13 +2,19 @@
 // calls it to serve; nothing here listens or installs signal handlers.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { prizmdocApi } from './api/prizmdoc/index.ts';
 import { Tenants } from './auth/tenants.ts';
 import type { Config } from './config/config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { ViewingSessions } from './domain/viewing-sessions.ts';
 import { WorkFiles } from './domain/work-files.ts';
+import { startEngines } from './engines/index.ts';
 import { RemoteFetcher } from './fetch/remote-fetch.ts';
+import { Renderer } from './rendering/renderer.ts';
+import { renderOnSessionEvents } from './rendering/session-hooks.ts';
+import { RenditionStore } from './renditions/rendition-store.ts';
+import { SearchTasks } from './search/search-tasks.ts';
 import type { Storage } from './storage/ports.ts';
 
 export interface AppDeps {
@@ -22,6 +28,7 @@ export interface App {
   sessions: ViewingSessions;
   workFiles: WorkFiles;
   tenants: Tenants;
+  renditions: RenditionStore;
 }
 
 export async function buildApp({ config, storage, clock = systemClock }: AppDeps): Promise<App> {
@@ -52,11 +59,18 @@ export async function buildApp({ config, storage, clock = systemClock }: AppDeps
   });
   const affinityToken = await nodeToken(storage);
 
+  const engines = startEngines(config.engines, http.log);
+  http.addHook('onClose', () => engines.close());
+  const renditions = new RenditionStore(join(config.dataDir, 'renditions'));
+  const renderer = new Renderer({ store: renditions, engines, blobs: storage.blobs, clock, log: http.log });
+  renderOnSessionEvents(sessions, renderer, http.log);
+  const searches = new SearchTasks(renderer);
+
   http.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ errorCode: 'NotFound', message: `No route ${req.method} ${req.url.split('?')[0]}` }),
   );
-  await http.register(prizmdocApi, { sessions, workFiles, tenants, affinityToken, maxUploadBytes: config.maxUploadBytes });
-  return { http, sessions, workFiles, tenants };
+  await http.register(prizmdocApi, { sessions, workFiles, tenants, renderer, searches, affinityToken, maxUploadBytes: config.maxUploadBytes });
+  return { http, sessions, workFiles, tenants, renditions };
 }
 
 /** A stable token naming this server (its data folder), made once. */

@@ -26,8 +26,10 @@ async function main(): Promise<void> {
   const app = await buildApp({ config, storage });
   const log = app.http.log;
   const sweepSettings = { expiredSessionMemorySeconds: config.expiredSessionMemorySeconds, blobGraceSeconds: 3600 };
-  const runSweep = () =>
-    sweep(storage, app.sessions, sweepSettings, systemClock).catch((err) => log.error({ err }, 'sweep failed'));
+  const runSweep = async () => {
+    await sweep(storage, app.sessions, sweepSettings, systemClock).catch((err) => log.error({ err }, 'sweep failed'));
+    await app.renditions.sweep(systemClock.now() - config.engines.renditionIdleSeconds * 1000).catch((err) => log.error({ err }, 'rendition sweep failed'));
+  };
   await runSweep();
   const timer = setInterval(runSweep, config.sweepIntervalSeconds * 1000);
   timer.unref();

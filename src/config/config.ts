@@ -22,6 +22,16 @@ export interface Config {
   expiredSessionMemorySeconds: number;
   sweepIntervalSeconds: number;
   fetch: FetchConfig;
+  engines: EngineConfig;
+}
+
+export interface EngineConfig {
+  /** Warm LibreOffice instances; 0 = one per CPU core. */
+  officeInstances: number;
+  /** Any one conversion or page drawing is stopped after this long. */
+  jobTimeoutMs: number;
+  /** Shared renditions unused for this long are removed by the sweep. */
+  renditionIdleSeconds: number;
 }
 
 export interface FetchConfig {
@@ -101,6 +111,9 @@ export const settings = {
   fetchTimeoutMs: { env: 'QUIRE_FETCH_TIMEOUT_MS', default: '30000', description: 'Time limit of such a download, redirects included', parse: integer(100, 3600_000) },
   fetchMaxRedirects: { env: 'QUIRE_FETCH_MAX_REDIRECTS', default: '5', description: 'Redirects followed by such a download (each target is checked again)', parse: integer(0, 20) },
   fetchAllow: { env: 'QUIRE_FETCH_ALLOW', default: '', description: 'Comma list of host names or CIDR ranges that downloads may reach although they are loopback, private or link-local', parse: (raw: string) => list(raw) },
+  officeInstances: { env: 'QUIRE_OFFICE_INSTANCES', default: '0', description: 'Warm LibreOffice instances converting office documents; 0 means one per CPU core', parse: integer(0, 64) },
+  jobTimeoutSeconds: { env: 'QUIRE_JOB_TIMEOUT_SECONDS', default: '60', description: 'Time limit of one conversion or page rendering; past it the engine is killed and the request answers 580', parse: integer(1, 3600) },
+  renditionIdleSeconds: { env: 'QUIRE_RENDITION_IDLE_SECONDS', default: String(7 * 86400), description: 'Cached pages and converted documents unused for this long are removed', parse: integer(60, 10 * 365 * 86400) },
 } satisfies Record<string, Setting<unknown>>;
 
 type Parsed = { [K in keyof typeof settings]: ReturnType<(typeof settings)[K]['parse']> };
@@ -126,5 +139,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     expiredSessionMemorySeconds: p.expiredSessionMemorySeconds,
     sweepIntervalSeconds: p.sweepIntervalSeconds,
     fetch: { maxBytes: p.fetchMaxBytes, timeoutMs: p.fetchTimeoutMs, maxRedirects: p.fetchMaxRedirects, allow: p.fetchAllow },
+    engines: { officeInstances: p.officeInstances, jobTimeoutMs: p.jobTimeoutSeconds * 1000, renditionIdleSeconds: p.renditionIdleSeconds },
   };
 }

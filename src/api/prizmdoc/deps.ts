@@ -2,11 +2,15 @@
 import type { Tenants } from '../../auth/tenants.ts';
 import type { ViewingSessions } from '../../domain/viewing-sessions.ts';
 import type { WorkFiles } from '../../domain/work-files.ts';
+import type { Renderer } from '../../rendering/renderer.ts';
+import type { SearchTasks } from '../../search/search-tasks.ts';
 
 export interface PrizmdocDeps {
   sessions: ViewingSessions;
   workFiles: WorkFiles;
   tenants: Tenants;
+  renderer: Renderer;
+  searches: SearchTasks;
   /** Identifies this server to clients that route by affinity; one node, one token. */
   affinityToken: string;
   maxUploadBytes: number;

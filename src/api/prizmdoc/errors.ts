@@ -27,7 +27,13 @@ const REASON: Partial<Record<number, string>> = {
 const STATUS_BY_CODE: Record<string, number> = { StorageFull: 507 };
 
 /** Messages the vendor sends in Accusoft-Status-Message, which clients match on. */
-const STATUS_MESSAGE_BY_CODE: Record<string, string> = { UnrecognizedFileFormat: 'Unrecognized File Format' };
+const STATUS_MESSAGE_BY_CODE: Record<string, string> = {
+  UnrecognizedFileFormat: 'Unrecognized File Format',
+  DocumentRequiresPassword: 'Document requires a password',
+};
+
+/** Accusoft-Status-Number values the vendor documents for input errors (viewers switch on them). */
+const STATUS_NUMBER_BY_CODE: Record<string, string> = { DocumentRequiresPassword: '4001' };
 
 export function sendPrizmdocError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const e = asQuireError(err);
@@ -44,7 +50,11 @@ export function sendPrizmdocError(err: unknown, request: FastifyRequest, reply: 
   } else {
     const reason = REASON[status];
     if (reason) reply.raw.statusMessage = reason;
-    if (e.kind === 'processing' || e.kind === 'gone') reply.header('Accusoft-Status-Message', headerSafe(STATUS_MESSAGE_BY_CODE[e.code] ?? e.message));
+    if (e.kind === 'processing' || e.kind === 'gone' || STATUS_MESSAGE_BY_CODE[e.code]) {
+      reply.header('Accusoft-Status-Message', headerSafe(STATUS_MESSAGE_BY_CODE[e.code] ?? e.message));
+    }
+    const number = STATUS_NUMBER_BY_CODE[e.code];
+    if (number) reply.header('Accusoft-Status-Number', number);
   }
   // A body we stopped reading (too large to drain) cannot be followed by another request.
   if (!request.raw.complete) reply.header('Connection', 'close');

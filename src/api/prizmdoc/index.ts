@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrizmdocDeps } from './deps.ts';
 import { sendPrizmdocError } from './errors.ts';
+import { pageRoutes } from './page-routes.ts';
+import { searchRoutes } from './search-routes.ts';
 import { viewingSessionRoutes } from './viewing-session-routes.ts';
 import { workFileRoutes } from './work-file-routes.ts';
 
@@ -12,4 +14,6 @@ export async function prizmdocApi(app: FastifyInstance, deps: PrizmdocDeps): Pro
   app.get('/PCCIS/V1/Service/Current/Health', async () => ({ status: 'ready' }));
   viewingSessionRoutes(app, deps);
   workFileRoutes(app, deps);
+  pageRoutes(app, deps);
+  searchRoutes(app, deps);
 }

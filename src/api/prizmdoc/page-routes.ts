@@ -106,9 +106,11 @@ async function servePage(deps: PageDeps, req: FastifyRequest<{ Params: PageParam
   const scale = want.kind === 'raster' ? want.scale : 1;
   const label = want.kind === 'svg' ? 'svg' : want.format;
   const etag = `"${session.id}-pagerender-${index}-${scale.toFixed(2)}-${label}${want.kind === 'thumb' ? `-${want.width}x${want.height}` : ''}${want.kind === 'raster' && want.tile ? `-${want.tile.x}_${want.tile.y}_${want.tile.w}_${want.tile.h}` : ''}"`;
-  reply.header('ETag', etag).header('Cache-Control', 'private, max-age=86400').header('X-Content-Type-Options', 'nosniff');
-  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+  // Headers go on only with content (or 304): an error answer must never be cached.
+  const cacheable = () => reply.header('ETag', etag).header('Cache-Control', 'private, max-age=86400').header('X-Content-Type-Options', 'nosniff');
+  if (req.headers['if-none-match'] === etag) return cacheable().code(304).send();
   const { data, contentType } = await deps.renderer.page(target, index, want);
+  cacheable();
   // An SVG page opened on its own must not be able to run or fetch anything.
   if (want.kind === 'svg') reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
   return reply.type(contentType).send(data);

@@ -10,7 +10,7 @@ import { finishSvg } from './render-svg.ts';
 import { runTool, type ToolResult } from './run-tool.ts';
 import { Semaphore } from './semaphore.ts';
 import { glyphOrigins } from './svg-glyphs.ts';
-import { checkToolResult, pageOutOfRange, passwordArgs } from './tool-errors.ts';
+import { checkToolResult, couldNotRender, pageOutOfRange, passwordArgs, requiresPassword } from './tool-errors.ts';
 
 export type { PdfInfo, PageSize } from './inspect.ts';
 export type { PageText, Rect } from './page-text.ts';
@@ -30,15 +30,18 @@ export interface PdfEngine {
   /** Every page's text from one pdftotext run (~1 ms a page against ~8 ms a call per page), for search:
    *  the same text as pageText, but character boxes estimated from word boxes (no glyph pass). */
   documentText(pdfPath: string, opts?: PasswordOption): Promise<PageText[]>;
+  /** Writes an unencrypted copy with qpdf, so later calls need no password (and poppler's per-call
+   *  key derivation, slow for AES-256, is paid once). */
+  decrypt(pdfPath: string, outputPath: string, password: string): Promise<void>;
 }
 
-type Tool = 'pdfinfo' | 'pdftoppm' | 'pdftocairo' | 'pdftotext';
+type Tool = 'pdfinfo' | 'pdftoppm' | 'pdftocairo' | 'pdftotext' | 'qpdf';
 
 export function createPdfEngine(options: PdfEngineOptions = {}): PdfEngine {
   const o = resolvePdfEngineOptions(options);
   const gate = new Semaphore(o.concurrency);
   const run = (tool: Tool, args: string[], maxStdoutBytes = o.maxOutputBytes): Promise<ToolResult> =>
-    gate.run(() => runTool(o.popplerBinDir ? join(o.popplerBinDir, tool) : tool, args, { timeoutMs: o.timeoutMs, maxStdoutBytes }));
+    gate.run(() => runTool(o.popplerBinDir && tool !== 'qpdf' ? join(o.popplerBinDir, tool) : tool, args, { timeoutMs: o.timeoutMs, maxStdoutBytes }));
 
   const checkIndex = (pageIndex: number) => {
     if (!Number.isInteger(pageIndex) || pageIndex < 0) throw pageOutOfRange(pageIndex);
@@ -110,6 +113,13 @@ export function createPdfEngine(options: PdfEngineOptions = {}): PdfEngine {
 
     async documentText(pdfPath, opts = {}) {
       return (await layout(pdfPath, undefined, opts.password)).map((page) => buildPageText(page));
+    },
+
+    async decrypt(pdfPath, outputPath, password) {
+      // qpdf exits 3 when it wrote the file but had warnings (common in damaged PDFs): still usable.
+      const r = await run('qpdf', [`--password=${password}`, '--decrypt', '--', pdfPath, outputPath], 1024 * 1024);
+      if (/invalid password/i.test(r.stderr)) throw requiresPassword();
+      if (r.timedOut || (r.code !== 0 && r.code !== 3)) throw couldNotRender('qpdf could not decrypt the document', { code: r.code, stderr: r.stderr.slice(0, 2000) });
     },
   };
 }
