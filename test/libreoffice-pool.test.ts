@@ -10,10 +10,12 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import yauzl from 'yauzl';
 import { QuireError } from '../src/domain/errors.ts';
-import { createLibreOfficePool, type LibreOfficePool } from '../src/engines/libreoffice/pool.ts';
+import { createLibreOfficePool, type ConvertOptions, type LibreOfficePool, type LibreOfficePoolOptions } from '../src/engines/libreoffice/pool.ts';
 import { runGroup } from '../src/process/process-group.ts';
 
 const CORPUS = resolve(import.meta.dirname, '../../shared/corpus');
+/** A small, quick DOCX: the "is the pool still fine" job. */
+const SMALL_DOCX = join(CORPUS, 'docx/pydocx-test.docx');
 const work = mkdtempSync(join(tmpdir(), 'quire-lo-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -82,6 +84,24 @@ async function makeDocx(pool: LibreOfficePool, name: string, pages: number, para
   return docx;
 }
 
+/** Converts a DOCX to a PDF named `name` in the work folder and returns its path. */
+async function docxToPdf(pool: LibreOfficePool, input: string, name: string, opts: Partial<ConvertOptions> = {}): Promise<string> {
+  const out = join(work, name);
+  await pool.convert(input, out, { format: 'pdf', inputExtension: 'docx', ...opts });
+  return out;
+}
+
+/** Runs `fn` on a pool of its own (warmed up first unless `warm` is false), closed whatever happens. */
+async function withPool(options: LibreOfficePoolOptions, fn: (pool: LibreOfficePool) => Promise<void>, { warm = true } = {}): Promise<void> {
+  const pool = createLibreOfficePool(options);
+  try {
+    if (warm) await pool.warmUp();
+    await fn(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -98,9 +118,7 @@ describe('a warm pool', () => {
   after(async () => pool.close());
 
   test('the first conversion pays for one instance start, not all of them', async () => {
-    const out = join(work, 'first.pdf');
-    await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), out, { format: 'pdf', inputExtension: 'docx' });
-    assert.ok(pdfPages(out) >= 1);
+    assert.ok(pdfPages(await docxToPdf(pool, SMALL_DOCX, 'first.pdf')) >= 1);
     const s = await pool.stats();
     assert.equal(s.starts, 1);
   });
@@ -130,14 +148,13 @@ describe('a warm pool', () => {
 
   test('a generated 10-page DOCX has 10 pages, and its words', async () => {
     const docx = await makeDocx(pool, 'ten', 10);
-    const out = join(work, 'ten.pdf');
-    await pool.convert(docx, out, { format: 'pdf', inputExtension: 'docx' });
+    const out = await docxToPdf(pool, docx, 'ten.pdf');
     assert.equal(pdfPages(out), 10);
     assert.match(pdfText(out), /Section 10/);
   });
 
   test('other outputs: odt, rtf, html, txt', async () => {
-    const input = join(CORPUS, 'docx/pydocx-test.docx');
+    const input = SMALL_DOCX;
     for (const format of ['odt', 'rtf', 'html', 'txt', 'docx']) {
       const out = join(work, `out.${format}`);
       await pool.convert(input, out, { format, inputExtension: 'docx' });
@@ -195,7 +212,7 @@ describe('a warm pool', () => {
   test('a protected document: no or wrong password → DocumentRequiresPassword; right one converts', async () => {
     // LibreOffice 7.4 cannot encrypt OOXML, so the protected file is an ODT it encrypts itself.
     const odt = join(work, 'protected.odt');
-    await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), odt, { format: 'odt', inputExtension: 'docx', outputPassword: 'sesame' });
+    await pool.convert(SMALL_DOCX, odt, { format: 'odt', inputExtension: 'docx', outputPassword: 'sesame' });
     const out = join(work, 'protected.pdf');
     const e = await rejectsWith(pool.convert(odt, out, { format: 'pdf', inputExtension: 'odt' }), 'input', 'DocumentRequiresPassword');
     assert.equal(e.message, 'Document requires a password');
@@ -208,19 +225,19 @@ describe('a warm pool', () => {
     const random = join(work, 'random.docx');
     writeFileSync(random, Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 7919 + (i >> 3) * 104729) & 0xff)));
     const truncated = join(work, 'truncated.docx');
-    writeFileSync(truncated, readFileSync(join(CORPUS, 'docx/pydocx-test.docx')).subarray(0, 3000));
+    writeFileSync(truncated, readFileSync(SMALL_DOCX).subarray(0, 3000));
     for (const f of [random, truncated]) {
       const started = performance.now();
-      const e = await rejectsWith(pool.convert(f, join(work, 'bad.pdf'), { format: 'pdf', inputExtension: 'docx' }), 'processing', 'CouldNotConvert');
+      const e = await rejectsWith(docxToPdf(pool, f, 'bad.pdf'), 'processing', 'CouldNotConvert');
       assert.ok(performance.now() - started < 10_000);
       assert.ok(e.cause, 'the worker detail is kept for the log');
     }
     // And the pool is still fine.
-    await pool.convert(join(CORPUS, 'docx/mammoth-tables.docx'), join(work, 'after-bad.pdf'), { format: 'pdf', inputExtension: 'docx' });
+    await docxToPdf(pool, join(CORPUS, 'docx/mammoth-tables.docx'), 'after-bad.pdf');
   });
 
   test('an unknown output format is refused before reaching LibreOffice', async () => {
-    await rejectsWith(pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), join(work, 'x.bin'), { format: 'exe' }), 'internal', 'UnsupportedOutputFormat');
+    await rejectsWith(pool.convert(SMALL_DOCX, join(work, 'x.bin'), { format: 'exe' }), 'internal', 'UnsupportedOutputFormat');
   });
 });
 
@@ -228,25 +245,17 @@ describe('supervision', () => {
   let big: string;
   before(async () => {
     // A document slow enough to be interrupted: ~150 dense pages.
-    const maker = createLibreOfficePool({ size: 1 });
-    try {
-      big = await makeDocx(maker, 'big', 150, 10);
-    } finally {
-      await maker.close();
-    }
+    await withPool({ size: 1 }, async (maker) => void (big = await makeDocx(maker, 'big', 150, 10)), { warm: false });
   });
 
-  test('kill -9 of soffice mid-conversion: the job is retried once on a fresh instance, the pool heals', async () => {
-    const pool = createLibreOfficePool({ size: 1 });
-    try {
-      await pool.warmUp();
+  test('kill -9 of soffice mid-conversion: the job is retried once on a fresh instance, the pool heals', () =>
+    withPool({ size: 1 }, async (pool) => {
       const [victim] = (await pool.stats()).instances;
-      const job = pool.convert(big, join(work, 'crash.pdf'), { format: 'pdf', inputExtension: 'docx' });
+      const job = docxToPdf(pool, big, 'crash.pdf');
       await new Promise((r) => setTimeout(r, 300));
       process.kill(victim!.sofficePid, 'SIGKILL');
       try {
-        await job;
-        assert.ok(pdfPages(join(work, 'crash.pdf')) > 100); // the retry succeeded
+        assert.ok(pdfPages(await job) > 100); // the retry succeeded
       } catch (e) {
         assert.ok(e instanceof QuireError && e.kind === 'processing', String(e));
       }
@@ -254,19 +263,13 @@ describe('supervision', () => {
       assert.equal(s.crashes, 1);
       assert.equal(s.retries, 1);
       assert.notEqual(s.instances[0]?.sofficePid, victim!.sofficePid);
-      await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), join(work, 'healed.pdf'), { format: 'pdf', inputExtension: 'docx' });
-      assert.ok(pdfPages(join(work, 'healed.pdf')) >= 1);
-    } finally {
-      await pool.close();
-    }
-  });
+      assert.ok(pdfPages(await docxToPdf(pool, SMALL_DOCX, 'healed.pdf')) >= 1);
+    }));
 
-  test('a job whose retry also crashes fails with EngineCrashed', async () => {
-    const pool = createLibreOfficePool({ size: 1 });
-    try {
-      await pool.warmUp();
+  test('a job whose retry also crashes fails with EngineCrashed', () =>
+    withPool({ size: 1 }, async (pool) => {
       const first = (await pool.stats()).instances[0]!.sofficePid;
-      const job = pool.convert(big, join(work, 'crash2.pdf'), { format: 'pdf', inputExtension: 'docx' });
+      const job = docxToPdf(pool, big, 'crash2.pdf');
       job.catch(() => {}); // observed below
       await new Promise((r) => setTimeout(r, 300));
       process.kill(first, 'SIGKILL');
@@ -280,68 +283,53 @@ describe('supervision', () => {
       await new Promise((r) => setTimeout(r, 300));
       process.kill(second, 'SIGKILL');
       await rejectsWith(job, 'processing', 'EngineCrashed');
-      await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), join(work, 'healed2.pdf'), { format: 'pdf', inputExtension: 'docx' });
-    } finally {
-      await pool.close();
-    }
-  });
+      await docxToPdf(pool, SMALL_DOCX, 'healed2.pdf');
+    }));
 
-  test('a job over its timeout fails with ConversionTimedOut and its instance is restarted', async () => {
-    const pool = createLibreOfficePool({ size: 1, jobTimeoutMs: 150 });
-    try {
-      await pool.warmUp();
+  test('a job over its timeout fails with ConversionTimedOut and its instance is restarted', () =>
+    withPool({ size: 1, jobTimeoutMs: 150 }, async (pool) => {
       const before = (await pool.stats()).instances[0]!;
       const started = performance.now();
-      await rejectsWith(pool.convert(big, join(work, 'slow.pdf'), { format: 'pdf', inputExtension: 'docx' }), 'processing', 'ConversionTimedOut');
+      await rejectsWith(docxToPdf(pool, big, 'slow.pdf'), 'processing', 'ConversionTimedOut');
       assert.ok(performance.now() - started < 2000, 'answered at the timeout, not when LibreOffice finished');
       await until('the old soffice to be gone (and reaped)', async () => !existsSync(`/proc/${before.sofficePid}`));
       // Small jobs still fit in the tiny timeout once the replacement is warm; give this one room.
-      await pool.convert(join(CORPUS, 'docx/pydocx-test.docx'), join(work, 'after-timeout.pdf'), { format: 'pdf', inputExtension: 'docx', timeoutMs: 30_000 });
+      await docxToPdf(pool, SMALL_DOCX, 'after-timeout.pdf', { timeoutMs: 30_000 });
       const s = await pool.stats();
       assert.equal(s.timeouts, 1);
       assert.notEqual(s.instances[0]!.sofficePid, before.sofficePid);
       assert.equal(s.slots[0]!.starts, 2);
-    } finally {
-      await pool.close();
-    }
-  });
+    }));
 
-  test('past the queue limit a conversion fails at once with EngineBusy', async () => {
-    const pool = createLibreOfficePool({ size: 1, queueLimit: 1 });
-    try {
-      await pool.warmUp();
-      const small = join(CORPUS, 'docx/pydocx-test.docx');
-      const running = pool.convert(small, join(work, 'q1.pdf'), { format: 'pdf', inputExtension: 'docx' });
-      const queued = pool.convert(small, join(work, 'q2.pdf'), { format: 'pdf', inputExtension: 'docx' });
+  test('past the queue limit a conversion fails at once with EngineBusy', () =>
+    withPool({ size: 1, queueLimit: 1 }, async (pool) => {
+      const running = docxToPdf(pool, SMALL_DOCX, 'q1.pdf');
+      const queued = docxToPdf(pool, SMALL_DOCX, 'q2.pdf');
       const started = performance.now();
-      const e = await rejectsWith(pool.convert(small, join(work, 'q3.pdf'), { format: 'pdf', inputExtension: 'docx' }), 'unavailable', 'EngineBusy');
+      const e = await rejectsWith(docxToPdf(pool, SMALL_DOCX, 'q3.pdf'), 'unavailable', 'EngineBusy');
       assert.ok(performance.now() - started < 50);
       assert.deepEqual(e.details, { queued: 1 });
       await Promise.all([running, queued]);
-    } finally {
-      await pool.close();
-    }
-  });
+    }));
 
-  test('recycles an instance after maxJobsPerInstance jobs', async () => {
-    const pool = createLibreOfficePool({ size: 1, maxJobsPerInstance: 2 });
-    try {
-      const small = join(CORPUS, 'docx/pydocx-test.docx');
-      for (let i = 0; i < 3; i++) await pool.convert(small, join(work, `r${i}.pdf`), { format: 'pdf', inputExtension: 'docx' });
-      const s = await pool.stats();
-      assert.equal(s.recycles, 1);
-      assert.equal(s.starts, 2);
-    } finally {
-      await pool.close();
-    }
-  });
+  test('recycles an instance after maxJobsPerInstance jobs', () =>
+    withPool(
+      { size: 1, maxJobsPerInstance: 2 },
+      async (pool) => {
+        for (let i = 0; i < 3; i++) await docxToPdf(pool, SMALL_DOCX, `r${i}.pdf`);
+        const s = await pool.stats();
+        assert.equal(s.recycles, 1);
+        assert.equal(s.starts, 2);
+      },
+      { warm: false },
+    ));
 
   test('close() leaves no LibreOffice behind and fails pending work with EngineClosed', async () => {
     const root = join(work, 'profiles-close');
     const pool = createLibreOfficePool({ size: 2, profileRoot: root });
     await pool.warmUp();
     assert.equal(pgrep(root).length, 4, 'two workers and two soffice'); // python worker + soffice.bin each
-    const pending = rejectsWith(pool.convert(big, join(work, 'closing.pdf'), { format: 'pdf', inputExtension: 'docx' }), 'unavailable', 'EngineClosed');
+    const pending = rejectsWith(docxToPdf(pool, big, 'closing.pdf'), 'unavailable', 'EngineClosed');
     await new Promise((r) => setTimeout(r, 100));
     await pool.close();
     await pending;
@@ -351,14 +339,13 @@ describe('supervision', () => {
 });
 
 describe('timing (logged, not asserted)', () => {
-  test('warm pool vs soffice --convert-to pdf per file, 10-page DOCX', async () => {
-    const pool = createLibreOfficePool({ size: 1 });
-    try {
+  test('warm pool vs soffice --convert-to pdf per file, 10-page DOCX', () =>
+    withPool({ size: 1 }, async (pool) => {
       const docx = await makeDocx(pool, 'bench10', 10);
       const warm: number[] = [];
       for (let i = 0; i < 7; i++) {
         const t = performance.now();
-        await pool.convert(docx, join(work, 'bench-warm.pdf'), { format: 'pdf', inputExtension: 'docx' });
+        await docxToPdf(pool, docx, 'bench-warm.pdf');
         warm.push(performance.now() - t);
       }
       assert.equal(pdfPages(join(work, 'bench-warm.pdf')), 10);
@@ -385,8 +372,5 @@ describe('timing (logged, not asserted)', () => {
           `spawn per file median ${spawnMs.toFixed(0)} ms (first, creating its profile: ${spawn[0]!.toFixed(0)} ms; runs: ${spawn.map((x) => x.toFixed(0)).join(', ')}); ` +
           `spawn/warm = ${(spawnMs / warmMs).toFixed(1)}×`,
       );
-    } finally {
-      await pool.close();
-    }
-  });
+    }, { warm: false }));
 });

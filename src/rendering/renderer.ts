@@ -6,6 +6,8 @@
 // Coordinate space: CSS pixels at 96 dpi. Page sizes, SVG width/height, text rectangles and
 // `Scale=1` rasters all use it, so a viewer can lay them over each other.
 import type { FastifyBaseLogger } from 'fastify';
+import { rm } from 'node:fs/promises';
+import { sanitizeHtmlFile } from '../engines/html/sanitize.ts';
 import { QuireError } from '../domain/errors.ts';
 import { formatOf } from '../formats/formats.ts';
 import type { BlobStore, DocumentRef } from '../storage/ports.ts';
@@ -168,6 +170,15 @@ export class Renderer {
       }
     } else if (family === 'image') {
       await this.engines.image.imageToPdf(sourcePath, out.path, { extension: t.doc.extension });
+      await out.commit();
+    } else if (family === 'html') {
+      const clean = await this.store.scratch(t.key, 'source.html');
+      try {
+        await sanitizeHtmlFile(sourcePath, clean.path);
+        await this.engines.office.convert(clean.path, out.path, { format: 'pdf', inputExtension: 'html' });
+      } finally {
+        await rm(clean.path, { force: true });
+      }
       await out.commit();
     } else if (family) {
       await this.engines.office.convert(sourcePath, out.path, { format: 'pdf', inputExtension: t.doc.extension, ...(password !== undefined ? { password } : {}) });

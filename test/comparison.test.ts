@@ -1,0 +1,326 @@
+// Document comparison against real LibreOffice and poppler: known edits found (each once, of the
+// right type, on the right page), identical documents give no changes, the redline DOCX's tracked
+// changes accept to the revised text and reject to the original text, other input formats, and the
+// typed errors.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { compareDocuments, type CompareResult } from '../src/comparison/compare.ts';
+import { parseXml, serializeDocument, isEl, type XmlElement, type XmlNode } from '../src/comparison/xml.ts';
+import { QuireError } from '../src/domain/errors.ts';
+import { createLibreOfficePool, type LibreOfficePool } from '../src/engines/libreoffice/pool.ts';
+import { createPdfEngine } from '../src/engines/pdf/engine.ts';
+import { knownEditsPair, writeDocx } from './comparison-docs.ts';
+
+const CORPUS = resolve(import.meta.dirname, '../../shared/corpus/docx');
+const work = mkdtempSync(join(tmpdir(), 'quire-compare-test-'));
+let pool: LibreOfficePool;
+const pdf = createPdfEngine();
+before(() => {
+  pool = createLibreOfficePool({ size: 2, profileRoot: join(work, 'profiles') });
+});
+after(async () => {
+  await pool.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+let runs = 0;
+async function compare(originalPath: string, revisedPath: string, exts: [string, string] = ['docx', 'docx'], timeoutMs?: number): Promise<CompareResult> {
+  return compareDocuments(
+    { libreOffice: pool },
+    {
+      originalPath,
+      originalExt: exts[0],
+      revisedPath,
+      revisedExt: exts[1],
+      outDir: join(work, `out-${++runs}`),
+      author: 'Test Author',
+      date: new Date('2026-02-03T04:05:06Z'),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    },
+  );
+}
+
+// ---- reading tracked changes independently of the code under test ----
+
+const mainXml = (docx: Uint8Array) => parseXml(strFromU8(unzipSync(docx, { filter: (f) => f.name === 'word/document.xml' })['word/document.xml']!)).root;
+const hasChild = (e: XmlElement | undefined, names: string[]) => e?.children.some((c) => isEl(c) && names.includes(c.name)) ?? false;
+const find = (e: XmlElement, name: string) => e.children.find((c): c is XmlElement => isEl(c) && c.name === name);
+
+/**
+ * The paragraphs' text after accepting or rejecting every tracked change: content inside w:ins /
+ * w:moveTo (or w:del / w:moveFrom) goes, a paragraph whose mark goes runs into the next one, a row
+ * marked inserted (or deleted) goes. Empty paragraphs are left out.
+ */
+function resolvedText(docx: Uint8Array, mode: 'accept' | 'reject'): string[] {
+  const goes = mode === 'accept' ? ['w:del', 'w:moveFrom'] : ['w:ins', 'w:moveTo'];
+  const paragraphs: string[] = [];
+  let carry = '';
+  const inline = (n: XmlNode): string => {
+    if (!isEl(n)) return '';
+    if (goes.includes(n.name)) return '';
+    if (n.name === 'w:t' || (n.name === 'w:delText' && mode === 'reject')) return n.children.join('');
+    if (n.name === 'w:tab') return ' ';
+    if (n.name === 'w:pPr' || n.name === 'w:rPr' || n.name === 'w:instrText') return '';
+    return n.children.map(inline).join('');
+  };
+  const block = (e: XmlElement) => {
+    if (e.name === 'w:p') {
+      const text = carry + e.children.map(inline).join('');
+      const markGoes = hasChild(find(find(e, 'w:pPr') ?? e, 'w:rPr'), mode === 'accept' ? ['w:del', 'w:moveFrom'] : ['w:ins', 'w:moveTo']);
+      if (markGoes) carry = text;
+      else {
+        paragraphs.push(text);
+        carry = '';
+      }
+    } else if (e.name === 'w:tr') {
+      if (hasChild(find(e, 'w:trPr'), mode === 'accept' ? ['w:del'] : ['w:ins'])) return;
+      for (const c of e.children) if (isEl(c)) block(c);
+    } else {
+      for (const c of e.children) if (isEl(c) && c.name !== 'w:sectPr') block(c);
+    }
+  };
+  block(find(mainXml(docx), 'w:body')!);
+  if (carry) paragraphs.push(carry);
+  return paragraphs.map((p) => p.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+
+/** Accept-all gives the revised document's text, reject-all the original's; every mark has author and date. */
+function assertTrackedChangesResolve(result: CompareResult, originalDocx: Uint8Array, revisedDocx: Uint8Array, label: string): void {
+  const redline = readFileSync(result.redlineDocxPath);
+  assert.deepEqual(resolvedText(redline, 'accept'), resolvedText(revisedDocx, 'accept'), `${label}: accept-all is the revised text`);
+  assert.deepEqual(resolvedText(redline, 'reject'), resolvedText(originalDocx, 'accept'), `${label}: reject-all is the original text`);
+  const xml = strFromU8(unzipSync(redline, { filter: (f) => f.name === 'word/document.xml' })['word/document.xml']!);
+  for (const m of xml.matchAll(/<w:(ins|del|moveFrom|moveTo|rPrChange|pPrChange)\b[^>]*>/g)) {
+    assert.match(m[0], /w:author="Test Author"/, `${label}: ${m[0]}`);
+    assert.match(m[0], /w:date="2026-02-03T04:05:06Z"/, `${label}: ${m[0]}`);
+  }
+}
+
+async function assertRejects(p: Promise<unknown>, kind: string, code: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof QuireError, `expected a QuireError, got ${String(e)}`);
+    assert.equal(e.kind, kind, `${e.code}: ${e.message}`);
+    assert.equal(e.code, code);
+    return true;
+  });
+}
+
+// ---- the tests ----
+
+describe('the known-edits pair', () => {
+  const pair = knownEditsPair();
+  let original: string;
+  let revised: string;
+  before(() => {
+    original = writeDocx(join(work, 'known-original.docx'), pair.original);
+    revised = writeDocx(join(work, 'known-revised.docx'), pair.revised);
+  });
+
+  test('every edit is reported once, with its type, text and page, and nothing else', async () => {
+    const r = await compare(original, revised);
+    assert.equal(r.pageCount, 2);
+    const got = r.changes.map((c) => ({ type: c.type, text: c.text, ...(c.originalText !== undefined ? { originalText: c.originalText } : {}), pageIndex: c.pageIndex }));
+    assert.deepEqual(got, pair.expected);
+    r.changes.forEach((c, i) => {
+      assert.equal(c.id, String(i + 1));
+      assert.equal(c.endPageIndex, c.pageIndex, `change ${c.id} is on one page`);
+      assert.ok(c.rectangles && c.rectangles.length > 0, `change ${c.id} has rectangles`);
+      for (const rect of c.rectangles) {
+        assert.equal(rect.pageIndex, c.pageIndex);
+        // Letter: 816 × 1056 px at 96 dpi.
+        assert.ok(rect.x >= 0 && rect.y >= 0 && rect.x + rect.width <= 816 && rect.y + rect.height <= 1056, JSON.stringify(rect));
+        assert.ok(rect.width > 0 && rect.height > 5 && rect.height < 40, JSON.stringify(rect));
+      }
+    });
+    const from = r.changes.find((c) => c.type === 'ContentMovedFrom')!;
+    const to = r.changes.find((c) => c.type === 'ContentMovedTo')!;
+    assert.equal(from.pairedChangeId, to.id);
+    assert.equal(to.pairedChangeId, from.id);
+    // The inserted word sits right of the line's start, on the second line of text.
+    const very = r.changes[0]!.rectangles![0]!;
+    assert.ok(very.x > 200 && very.width < 60, JSON.stringify(very));
+    assertTrackedChangesResolve(r, readFileSync(original), readFileSync(revised), 'known edits');
+  });
+
+  test('the redline DOCX carries real tracked changes of each kind, and its PDF shows both texts', async () => {
+    const r = await compare(original, revised);
+    const xml = strFromU8(unzipSync(readFileSync(r.redlineDocxPath))['word/document.xml']!);
+    for (const tag of ['w:ins', 'w:del', 'w:delText', 'w:moveFrom', 'w:moveTo', 'w:rPrChange', 'w:moveFromRangeStart', 'w:moveToRangeEnd']) {
+      assert.ok(xml.includes(`<${tag} `) || xml.includes(`<${tag}>`), `has ${tag}`);
+    }
+    const text = (await pdf.documentText(r.redlinePdfPath)).map((p) => p.text).join('\n');
+    for (const s of ['very', 'second sentence will be removed', 'twelve', 'ten', 'Gamma deliverable', 'Quire comparison test']) assert.ok(text.includes(s), `PDF shows "${s}"`);
+  });
+
+  test('identical documents give no changes', async () => {
+    const r = await compare(original, original);
+    assert.deepEqual(r.changes, []);
+    assertTrackedChangesResolve(r, readFileSync(original), readFileSync(original), 'identical');
+  });
+
+  test('tracked changes already in an input count as accepted', async () => {
+    const redline = (await compare(original, revised)).redlineDocxPath;
+    assert.deepEqual((await compare(redline, revised)).changes, []);
+    const again = await compare(original, redline);
+    assert.deepEqual(
+      again.changes.map((c) => [c.type, c.text]),
+      pair.expected.map((c) => [c.type, c.text]),
+    );
+  });
+
+  test('odt, rtf and doc inputs (made by LibreOffice) compare too', async () => {
+    const convertTo = async (src: string, ext: string) => {
+      const out = join(work, `${src.endsWith('original.docx') ? 'o' : 'r'}.${ext}`);
+      await pool.convert(src, out, { format: ext === 'doc' ? 'docx' : ext, inputExtension: 'docx' });
+      return out;
+    };
+    for (const ext of ['odt', 'rtf']) {
+      const [o, v] = await Promise.all([convertTo(original, ext), convertTo(revised, ext)]);
+      const r = await compare(o, v, [ext, ext]);
+      const types = r.changes.map((c) => `${c.type}:${c.text}`);
+      for (const want of ['ContentInserted:very ', 'ContentReplaced:twelve', 'PropertyChanged:carefully', 'ContentInserted:Gamma deliverable']) {
+        assert.ok(types.includes(want), `${ext}: ${want} in ${types.join(' | ')}`);
+      }
+      assert.ok(r.changes.length <= pair.expected.length + 2, `${ext}: few spurious changes: ${types.join(' | ')}`);
+    }
+    // A .docx named .doc: LibreOffice reads it by its bytes, as it would a real .doc.
+    const r = await compare(original, revised, ['doc', 'docx']);
+    assert.ok(r.changes.some((c) => c.type === 'ContentInserted' && c.text === 'very '));
+  });
+});
+
+/**
+ * A corpus document edited: a paragraph added at the start and one at the end, a word replaced in
+ * the first body paragraph with a few plain words, a word put before the first text of the first
+ * table. Returns the changes expected, in document order.
+ */
+function editCorpusDocx(bytes: Uint8Array): { revised: Uint8Array; expected: { type: string; text: string; originalText?: string }[] } {
+  const files = unzipSync(bytes);
+  const doc = parseXml(strFromU8(files['word/document.xml']!));
+  const body = find(doc.root, 'w:body')!;
+  const edits: { at: number; change: { type: string; text: string; originalText?: string } }[] = [];
+  const blocks = body.children.filter(isEl);
+  const paragraph = (text: string): XmlElement => ({ name: 'w:p', attrs: {}, children: [{ name: 'w:r', attrs: {}, children: [{ name: 'w:t', attrs: {}, children: [text] }] }] });
+
+  // A word replaced: in a run directly in a body paragraph, with three plain words.
+  for (const [i, p] of blocks.entries()) {
+    if (p.name !== 'w:p') continue;
+    const t = p.children
+      .filter((r): r is XmlElement => isEl(r) && r.name === 'w:r')
+      .map((r) => find(r, 'w:t'))
+      .find((x): x is XmlElement => !!x && /[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}/.test(x.children.join('')));
+    if (!t) continue;
+    const words = t.children.join('').split(' ');
+    const at = words.findIndex((w, k) => k > 0 && /^[A-Za-z]{2,}$/.test(w));
+    edits.push({ at: i, change: { type: 'ContentReplaced', text: 'Quirereplaced', originalText: words[at]! } });
+    words[at] = 'Quirereplaced';
+    t.children = [words.join(' ')];
+    break;
+  }
+  // A word inserted in a table cell.
+  for (const [i, tbl] of blocks.entries()) {
+    if (tbl.name !== 'w:tbl') continue;
+    const t = findDeep(tbl, (e) => e.name === 'w:t' && /^[A-Za-z]/.test(e.children.join('')));
+    if (!t) continue;
+    t.children = ['Quirecell ' + t.children.join('')];
+    edits.push({ at: i, change: { type: 'ContentInserted', text: 'Quirecell ' } });
+    break;
+  }
+  const firstAt = body.children.findIndex(isEl);
+  body.children.splice(firstAt, 0, paragraph('Quire added this opening paragraph.'));
+  edits.push({ at: -1, change: { type: 'ContentInserted', text: 'Quire added this opening paragraph.' } });
+  const sectAt = body.children.findIndex((c) => isEl(c) && c.name === 'w:sectPr');
+  body.children.splice(sectAt < 0 ? body.children.length : sectAt, 0, paragraph('Quire added this closing paragraph.'));
+  edits.push({ at: Infinity, change: { type: 'ContentInserted', text: 'Quire added this closing paragraph.' } });
+
+  files['word/document.xml'] = strToU8(serializeDocument(doc));
+  return { revised: zipSync(files), expected: edits.sort((x, y) => x.at - y.at).map((e) => e.change) };
+}
+
+function findDeep(e: XmlElement, test: (e: XmlElement) => boolean): XmlElement | undefined {
+  for (const c of e.children) {
+    if (!isEl(c)) continue;
+    if (test(c)) return c;
+    const found = findDeep(c, test);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+describe('the shared corpus', () => {
+  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.docx'));
+
+  test('each document compared with itself gives no changes', async () => {
+    await Promise.all(
+      files.map(async (f) => {
+        const r = await compare(join(CORPUS, f), join(CORPUS, f));
+        assert.deepEqual(r.changes, [], f);
+      }),
+    );
+  });
+
+  test('each document edited: exactly those changes, and the redline resolves both ways', async () => {
+    let edited = 0;
+    await Promise.all(
+      files.map(async (f) => {
+        const original = readFileSync(join(CORPUS, f));
+        const edit = editCorpusDocx(original);
+        if (edit.expected.length > 2) edited++;
+        const revisedPath = join(work, `edited-${f}`);
+        writeFileSync(revisedPath, edit.revised);
+        const r = await compare(join(CORPUS, f), revisedPath);
+        const got = r.changes.map((c) => ({ type: c.type, text: c.text, ...(c.originalText !== undefined ? { originalText: c.originalText } : {}) }));
+        assert.deepEqual(got, edit.expected, f);
+        for (const c of r.changes) assert.ok(c.pageIndex >= 0 && c.pageIndex < r.pageCount && c.endPageIndex >= c.pageIndex, `${f}: ${JSON.stringify(c)}`);
+        assert.ok(r.changes.every((c) => c.rectangles && c.rectangles.length > 0), `${f}: every change is found on its page`);
+        assertTrackedChangesResolve(r, original, edit.revised, f);
+      }),
+    );
+    assert.ok(edited >= 10, `only ${edited} corpus documents had a word or a cell to edit`);
+  });
+
+  test('different documents compared pairwise: the redline resolves both ways and renders', async () => {
+    await Promise.all(
+      files.map(async (f, i) => {
+        const g = files[(i + 1) % files.length]!;
+        const r = await compare(join(CORPUS, f), join(CORPUS, g));
+        assert.ok(r.changes.length > 0, `${f} → ${g}`);
+        for (const c of r.changes) assert.ok(c.pageIndex >= 0 && c.endPageIndex < r.pageCount, `${f} → ${g}: ${JSON.stringify(c)}`);
+        assertTrackedChangesResolve(r, readFileSync(join(CORPUS, f)), readFileSync(join(CORPUS, g)), `${f} → ${g}`);
+      }),
+    );
+  });
+});
+
+describe('errors', () => {
+  test('formats other than doc, docx, odt and rtf: UnsupportedFormatForComparison', async () => {
+    const p = join(CORPUS, files0());
+    await assertRejects(compare(p, p, ['pdf', 'docx']), 'input', 'UnsupportedFormatForComparison');
+    await assertRejects(compare(p, p, ['docx', 'xlsx']), 'input', 'UnsupportedFormatForComparison');
+  });
+
+  test('a damaged document: ComparisonDocumentUnreadable naming which one', async () => {
+    const bad = join(work, 'bad.docx');
+    writeFileSync(bad, readFileSync(join(CORPUS, files0())).subarray(0, 700));
+    await assert.rejects(compare(join(CORPUS, files0()), bad), (e: unknown) => {
+      assert.ok(e instanceof QuireError);
+      assert.equal(e.code, 'ComparisonDocumentUnreadable');
+      assert.equal(e.kind, 'processing');
+      assert.equal(e.details?.at, 'revised');
+      return true;
+    });
+  });
+
+  test('a comparison over its time limit: ComparisonTimedOut', async () => {
+    const p = join(CORPUS, files0());
+    await assertRejects(compare(p, p, ['docx', 'docx'], 1), 'processing', 'ComparisonTimedOut');
+  });
+});
+
+function files0(): string {
+  return 'pydocx-test.docx';
+}
