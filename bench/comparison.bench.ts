@@ -10,7 +10,7 @@ import { compareDocuments } from '../src/comparison/compare.ts';
 import { pdfWords } from '../src/comparison/pdf-words.ts';
 import { buildRedline } from '../src/comparison/redline.ts';
 import { createLibreOfficePool } from '../src/engines/libreoffice/pool.ts';
-import { pagedPair, writeDocx } from '../test/comparison-docs.ts';
+import { pagedPair, writeDocx } from '../test/helpers/comparison-docs.ts';
 import { onCleanup } from './lib/processes.ts';
 import type { Bench, BenchContext, BenchReport } from './lib/types.ts';
 
@@ -112,7 +112,7 @@ function report(ctx: BenchContext, results: { pages: number; label: string; page
   return {
     title: 'Comparison: redline of two DOCX',
     description: `
-\`compareDocuments\` (src/comparison/compare.ts) on two generated pairs (\`test/comparison-docs.ts\` \`pagedPair\`):
+\`compareDocuments\` (src/comparison/compare.ts) on two generated pairs (\`test/helpers/comparison-docs.ts\` \`pagedPair\`):
 numbered paragraphs, about 10 and 50 pages, the revision differing in ${DIFFERENCES} spread-out places (words
 inserted, a word replaced, a paragraph made bold, a sentence deleted). A warm LibreOffice pool of 2 instances;
 ${n} comparisons per pair after 2 warm-up ones, each followed by the engines alone on the same inputs:

@@ -13,7 +13,8 @@ import { parseXml, serializeDocument, isEl, type XmlElement, type XmlNode } from
 import { QuireError } from '../src/domain/errors.ts';
 import { createLibreOfficePool, type LibreOfficePool } from '../src/engines/libreoffice/pool.ts';
 import { createPdfEngine } from '../src/engines/pdf/engine.ts';
-import { knownEditsPair, writeDocx } from './comparison-docs.ts';
+import { knownEditsPair, writeDocx } from './helpers/comparison-docs.ts';
+import { find, mainXml, resolvedText } from './helpers/tracked-changes.ts';
 
 const CORPUS = resolve(import.meta.dirname, '../../shared/corpus/docx');
 const work = mkdtempSync(join(tmpdir(), 'quire-compare-test-'));
@@ -42,50 +43,6 @@ async function compare(originalPath: string, revisedPath: string, exts: [string,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     },
   );
-}
-
-// ---- reading tracked changes independently of the code under test ----
-
-const mainXml = (docx: Uint8Array) => parseXml(strFromU8(unzipSync(docx, { filter: (f) => f.name === 'word/document.xml' })['word/document.xml']!)).root;
-const hasChild = (e: XmlElement | undefined, names: string[]) => e?.children.some((c) => isEl(c) && names.includes(c.name)) ?? false;
-const find = (e: XmlElement, name: string) => e.children.find((c): c is XmlElement => isEl(c) && c.name === name);
-
-/**
- * The paragraphs' text after accepting or rejecting every tracked change: content inside w:ins /
- * w:moveTo (or w:del / w:moveFrom) goes, a paragraph whose mark goes runs into the next one, a row
- * marked inserted (or deleted) goes. Empty paragraphs are left out.
- */
-function resolvedText(docx: Uint8Array, mode: 'accept' | 'reject'): string[] {
-  const goes = mode === 'accept' ? ['w:del', 'w:moveFrom'] : ['w:ins', 'w:moveTo'];
-  const paragraphs: string[] = [];
-  let carry = '';
-  const inline = (n: XmlNode): string => {
-    if (!isEl(n)) return '';
-    if (goes.includes(n.name)) return '';
-    if (n.name === 'w:t' || (n.name === 'w:delText' && mode === 'reject')) return n.children.join('');
-    if (n.name === 'w:tab') return ' ';
-    if (n.name === 'w:pPr' || n.name === 'w:rPr' || n.name === 'w:instrText') return '';
-    return n.children.map(inline).join('');
-  };
-  const block = (e: XmlElement) => {
-    if (e.name === 'w:p') {
-      const text = carry + e.children.map(inline).join('');
-      const markGoes = hasChild(find(find(e, 'w:pPr') ?? e, 'w:rPr'), mode === 'accept' ? ['w:del', 'w:moveFrom'] : ['w:ins', 'w:moveTo']);
-      if (markGoes) carry = text;
-      else {
-        paragraphs.push(text);
-        carry = '';
-      }
-    } else if (e.name === 'w:tr') {
-      if (hasChild(find(e, 'w:trPr'), mode === 'accept' ? ['w:del'] : ['w:ins'])) return;
-      for (const c of e.children) if (isEl(c)) block(c);
-    } else {
-      for (const c of e.children) if (isEl(c) && c.name !== 'w:sectPr') block(c);
-    }
-  };
-  block(find(mainXml(docx), 'w:body')!);
-  if (carry) paragraphs.push(carry);
-  return paragraphs.map((p) => p.replace(/\s+/g, ' ').trim()).filter(Boolean);
 }
 
 /** Accept-all gives the revised document's text, reject-all the original's; every mark has author and date. */

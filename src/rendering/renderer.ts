@@ -17,6 +17,7 @@ import { SingleFlight } from '../renditions/single-flight.ts';
 import type { Engines, PageSize, PageText } from './engines.ts';
 import { type PageRequest, variantName, contentTypeOf } from './page-request.ts';
 import { resizeSvgRoot } from './svg.ts';
+import { CHANGES, makeRedline, REDLINE_DOCX, type Change } from './redline.ts';
 
 export const PX_PER_PT = 96 / 72;
 
@@ -25,6 +26,8 @@ export interface RenderTarget {
   key: string;
   doc: DocumentRef;
   password: string | null;
+  /** A comparison session: the document drawn is the redline of these two (see redline.ts). */
+  comparison?: { original: DocumentRef; revised: DocumentRef };
 }
 
 export interface Prepared {
@@ -122,6 +125,14 @@ export class Renderer {
     });
   }
 
+  /** A comparison session's change list and tracked-changes DOCX (made with its pages). */
+  async redline(t: RenderTarget): Promise<{ changes: Change[]; docxPath: string; pdfPath: string }> {
+    const p = await this.prepare(t);
+    const changes = await this.store.readJson<Change[]>(t.key, CHANGES);
+    if (!t.comparison || !changes) throw new QuireError('input', 'IncorrectUsage', 'This viewing session is not a comparison');
+    return { changes, docxPath: this.store.path(t.key, REDLINE_DOCX), pdfPath: p.pdfPath };
+  }
+
   /** Drops a private rendition (its session ended). */
   async drop(key: string): Promise<void> {
     this.ready.delete(key);
@@ -159,7 +170,9 @@ export class Renderer {
     const password = t.password ?? undefined;
     let kind: Manifest['pdf'] = 'own';
     const out = await this.store.scratch(t.key, PDF_NAME);
-    if (family === 'pdf') {
+    if (t.comparison) {
+      await makeRedline(this.engines, this.store, this.blobs, { ...t, comparison: t.comparison }, PDF_NAME);
+    } else if (family === 'pdf') {
       try {
         await this.engines.pdf.inspect(sourcePath);
         kind = 'source';

@@ -15,8 +15,15 @@ export function privateKey(sessionId: string): string {
 }
 
 export function renderTargetOf(s: SessionRecord): RenderTarget {
+  if (s.mode === 'comparison') {
+    const { original, revised } = s.slots;
+    if (typeof original !== 'object' || typeof revised !== 'object') {
+      throw inputError('DocumentNotProvidedYet', 'Both the original and the revised document must be provided first');
+    }
+    const key = reusesCachedOutput(s.properties) ? sha('tenant', s.tenant, 'compare', original.hash, revised.hash) : privateKey(s.id);
+    return { key, doc: revised, password: null, comparison: { original, revised } };
+  }
   const doc = s.slots.source;
-  if (s.mode === 'comparison') throw inputError('DocumentNotProvidedYet', 'The comparison of the two documents is not available yet');
   if (typeof doc !== 'object') throw inputError('DocumentNotProvidedYet', 'The source document has not been provided yet');
   const password = s.properties.password;
   const key = reusesCachedOutput(s.properties) ? sha('tenant', s.tenant, doc.hash, password ?? '') : privateKey(s.id);

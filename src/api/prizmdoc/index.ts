@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrizmdocDeps } from './deps.ts';
 import { sendPrizmdocError } from './errors.ts';
+import { comparisonRoutes } from './comparison-routes.ts';
 import { pageRoutes } from './page-routes.ts';
 import { searchRoutes } from './search-routes.ts';
 import { viewingSessionRoutes } from './viewing-session-routes.ts';
@@ -16,4 +17,5 @@ export async function prizmdocApi(app: FastifyInstance, deps: PrizmdocDeps): Pro
   workFileRoutes(app, deps);
   pageRoutes(app, deps);
   searchRoutes(app, deps);
+  comparisonRoutes(app, deps);
 }

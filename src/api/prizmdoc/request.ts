@@ -47,3 +47,13 @@ export function positiveIntParam(request: FastifyRequest, name: string): number 
   }
   return Number(raw);
 }
+
+/** An optional whole-number query parameter within [min, max], or `dflt` when absent. */
+export function boundedIntParam(request: FastifyRequest, name: string, min: number, max: number, dflt: number): number {
+  const raw = queryParam(request, name);
+  if (raw === undefined || raw === '') return dflt;
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw inputError('InvalidInput', `${name} must be a whole number from ${min} to ${max}`, { in: 'query', at: name, expected: { minimum: min, maximum: max } });
+  }
+  return Number(raw);
+}

@@ -9,7 +9,7 @@ import type { ViewingSessions } from '../../domain/viewing-sessions.ts';
 import { renderTargetOf } from '../../rendering/rendition-key.ts';
 import type { SearchTask, SearchTasks } from '../../search/search-tasks.ts';
 import type { SearchTerm } from '../../search/matching.ts';
-import { queryParam } from './request.ts';
+import { boundedIntParam, queryParam } from './request.ts';
 
 interface SearchBody {
   input: { searchTerms: { type: 'simple'; pattern: string; caseSensitive?: boolean; wholeWord?: boolean; termId?: string; contextPadding?: number }[] };
@@ -67,8 +67,8 @@ export function searchRoutes(app: FastifyInstance, deps: { sessions: ViewingSess
 
     r.get<{ Params: { pid: string } }>('/v2/searchTasks/:pid/results', async (req) => {
       const task = deps.searches.get(req.params.pid);
-      const limit = boundedInt(queryParam(req, 'limit'), 'limit', 1, 10_000, 1000);
-      const start = boundedInt(queryParam(req, 'continueToken'), 'continueToken', 0, Number.MAX_SAFE_INTEGER, 0);
+      const limit = boundedIntParam(req, 'limit', 1, 10_000, 1000);
+      const start = boundedIntParam(req, 'continueToken', 0, Number.MAX_SAFE_INTEGER, 0);
       const results = task.results.slice(start, start + limit);
       const next = start + results.length;
       const more = next < task.results.length || task.state === 'processing';
@@ -97,12 +97,4 @@ function status(task: SearchTask, body?: SearchBody) {
     ...(body ? { input: body.input } : {}),
     ...(task.errorCode ? { errorCode: task.errorCode } : {}),
   };
-}
-
-function boundedInt(raw: string | undefined, at: string, min: number, max: number, dflt: number): number {
-  if (raw === undefined || raw === '') return dflt;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw inputError('InvalidInput', `${at} must be a whole number from ${min} to ${max}`, { in: 'query', at, expected: { minimum: min, maximum: max } });
-  }
-  return Number(raw);
 }
