@@ -2,11 +2,17 @@
 // calls it to serve; nothing here listens or installs signal handlers.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { officeApi } from './api/officeapi/index.ts';
 import { prizmdocApi } from './api/prizmdoc/index.ts';
 import { Tenants } from './auth/tenants.ts';
 import type { Config } from './config/config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
+import { OfficeConversions } from './domain/office-conversions.ts';
+import { OfficeDocuments } from './domain/office-documents.ts';
+import { OfficeSources } from './domain/office-sources.ts';
+import { DocumentConverter } from './documents/convert.ts';
 import { ViewingSessions } from './domain/viewing-sessions.ts';
 import { WorkFiles } from './domain/work-files.ts';
 import { startEngines } from './engines/index.ts';
@@ -15,6 +21,8 @@ import { Renderer } from './rendering/renderer.ts';
 import { renderOnSessionEvents } from './rendering/session-hooks.ts';
 import { RenditionStore } from './renditions/rendition-store.ts';
 import { SearchTasks } from './search/search-tasks.ts';
+import { viewerRoutes } from './viewer/routes.ts';
+import { checkImage } from './watermarks/spec.ts';
 import type { Storage } from './storage/ports.ts';
 
 export interface AppDeps {
@@ -62,14 +70,41 @@ export async function buildApp({ config, storage, clock = systemClock }: AppDeps
   const engines = startEngines(config.engines, http.log);
   http.addHook('onClose', () => engines.close());
   const renditions = new RenditionStore(join(config.dataDir, 'renditions'));
-  const renderer = new Renderer({ store: renditions, engines, blobs: storage.blobs, clock, log: http.log });
+  const watermarkImage = async (tenant: string, fileId: string) => {
+    const wf = await workFiles.get(tenant, fileId);
+    return checkImage(await readFile(await storage.blobs.localPath(wf.hash)), 'imageWorkFileId');
+  };
+  const renderer = new Renderer({ store: renditions, engines, blobs: storage.blobs, clock, log: http.log, watermarkImage });
   renderOnSessionEvents(sessions, renderer, http.log);
   const searches = new SearchTasks(renderer);
+  // Office Integrator: documents and user sessions over the same work files and viewing sessions.
+  const officeSources = new OfficeSources({ storage, workFiles, fetcher: new RemoteFetcher(config.fetch), fetchMaxBytes: config.fetch.maxBytes });
+  const officeDocuments = new OfficeDocuments({
+    storage,
+    workFiles,
+    viewing: sessions,
+    sources: officeSources,
+    limits: { sessionLifetimeSeconds: config.office.sessionLifetimeSeconds, documentLifetimeSeconds: config.office.documentLifetimeSeconds, memorySeconds: config.expiredSessionMemorySeconds },
+    clock,
+  });
+  const officeConversions = new OfficeConversions({ storage, sources: officeSources, converter: new DocumentConverter({ office: engines.office, timeoutMs: config.engines.jobTimeoutMs }) });
 
   http.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ errorCode: 'NotFound', message: `No route ${req.method} ${req.url.split('?')[0]}` }),
   );
+  await http.register(viewerRoutes, { sessions });
   await http.register(prizmdocApi, { sessions, workFiles, tenants, renderer, searches, affinityToken, maxUploadBytes: config.maxUploadBytes });
+  await http.register(officeApi, {
+    documents: officeDocuments,
+    conversions: officeConversions,
+    tenants,
+    storage,
+    maxUploadBytes: config.maxUploadBytes,
+    maxFieldBytes: config.maxJsonBytes,
+    publicUrl: config.office.publicUrl,
+    trustForwardedHeaders: config.office.trustForwardedHeaders,
+    sweepIntervalMs: config.sweepIntervalSeconds * 1000,
+  });
   return { http, sessions, workFiles, tenants, renditions };
 }
 

@@ -23,6 +23,18 @@ export interface Config {
   sweepIntervalSeconds: number;
   fetch: FetchConfig;
   engines: EngineConfig;
+  office: OfficeConfig;
+}
+
+export interface OfficeConfig {
+  /** A user session ends this long after it was created. */
+  sessionLifetimeSeconds: number;
+  /** A document lives this long after its latest activity (a new session, a save), and at least as long as its sessions. */
+  documentLifetimeSeconds: number;
+  /** The address clients reach Quire at (document_url etc. are built on it); null: from the request's Host. */
+  publicUrl: string | null;
+  /** Whether X-Forwarded-Proto / X-Forwarded-Host may say where the client reached Quire (only behind a proxy that sets them). */
+  trustForwardedHeaders: boolean;
 }
 
 export interface EngineConfig {
@@ -84,6 +96,26 @@ function tenantHash(key: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
+function publicUrl(raw: string, env: string): string | null {
+  if (raw === '') return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`${env} must be an absolute http or https URL, got "${raw}"`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash || u.username || u.password) {
+    throw new ConfigError(`${env} must be an http or https URL without query, fragment or credentials, got "${raw}"`);
+  }
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
+function boolean(raw: string, env: string): boolean {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${env} must be true or false, got "${raw}"`);
+}
+
 function logLevel(raw: string, env: string): string {
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(raw)) throw new ConfigError(`${env} must be one of ${levels.join(', ')}`);
@@ -113,6 +145,10 @@ export const settings = {
   fetchAllow: { env: 'QUIRE_FETCH_ALLOW', default: '', description: 'Comma list of host names or CIDR ranges that downloads may reach although they are loopback, private or link-local', parse: (raw: string) => list(raw) },
   officeInstances: { env: 'QUIRE_OFFICE_INSTANCES', default: '0', description: 'Warm LibreOffice instances converting office documents; 0 means one per CPU core', parse: integer(0, 64) },
   jobTimeoutSeconds: { env: 'QUIRE_JOB_TIMEOUT_SECONDS', default: '60', description: 'Time limit of one conversion or page rendering; past it the engine is killed and the request answers 580', parse: integer(1, 3600) },
+  officeSessionLifetimeSeconds: { env: 'QUIRE_OFFICE_SESSION_LIFETIME_SECONDS', default: '86400', description: 'An Office Integrator user session ends this long after it was created (then its calls answer 1834)', parse: integer(1, 10 * 365 * 86400) },
+  officeDocumentLifetimeSeconds: { env: 'QUIRE_OFFICE_DOCUMENT_LIFETIME_SECONDS', default: '86400', description: 'An Office Integrator document is kept this long after its latest new session or save (and at least as long as its sessions)', parse: integer(1, 10 * 365 * 86400) },
+  publicUrl: { env: 'QUIRE_PUBLIC_URL', default: '', description: 'The address clients reach Quire at (e.g. https://docs.example.com/quire); document_url and the other links are built on it. Unset: taken from the request\'s Host header', parse: publicUrl },
+  trustForwardedHeaders: { env: 'QUIRE_TRUST_FORWARDED_HEADERS', default: 'false', description: 'true behind a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-Host: links are then built from those headers (ignored when QUIRE_PUBLIC_URL is set)', parse: boolean },
   renditionIdleSeconds: { env: 'QUIRE_RENDITION_IDLE_SECONDS', default: String(7 * 86400), description: 'Cached pages and converted documents unused for this long are removed', parse: integer(60, 10 * 365 * 86400) },
 } satisfies Record<string, Setting<unknown>>;
 
@@ -140,5 +176,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sweepIntervalSeconds: p.sweepIntervalSeconds,
     fetch: { maxBytes: p.fetchMaxBytes, timeoutMs: p.fetchTimeoutMs, maxRedirects: p.fetchMaxRedirects, allow: p.fetchAllow },
     engines: { officeInstances: p.officeInstances, jobTimeoutMs: p.jobTimeoutSeconds * 1000, renditionIdleSeconds: p.renditionIdleSeconds },
+    office: {
+      sessionLifetimeSeconds: p.officeSessionLifetimeSeconds,
+      documentLifetimeSeconds: p.officeDocumentLifetimeSeconds,
+      publicUrl: p.publicUrl,
+      trustForwardedHeaders: p.trustForwardedHeaders,
+    },
   };
 }

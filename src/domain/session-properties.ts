@@ -2,6 +2,7 @@
 // defaults GET /ViewingSession/u{id} echoes back (shape of the PrizmDoc seed page's example).
 import { inputError } from './errors.ts';
 import { compile } from './validate.ts';
+import { parseWatermarks } from '../watermarks/spec.ts';
 
 export interface Watermark {
   type: string;
@@ -78,6 +79,8 @@ const validateCreation = compile<CreationInput>(creationSchema);
 /** Validates a creation body and fills in the defaults. */
 export function parseSessionProperties(body: unknown): SessionProperties {
   const input = validateCreation(body ?? {});
+  // Validated here so a bad watermark is refused at creation, naming the property; stored as sent (GET echoes it).
+  parseWatermarks(input.watermarks);
   const props: SessionProperties = {
     origin: input.origin ?? {},
     render: {

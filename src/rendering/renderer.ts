@@ -17,15 +17,31 @@ import { SingleFlight } from '../renditions/single-flight.ts';
 import type { Engines, PageSize, PageText } from './engines.ts';
 import { type PageRequest, variantName, contentTypeOf } from './page-request.ts';
 import { resizeSvgRoot } from './svg.ts';
+import type { RawImage } from '../engines/pdf/ppm.ts';
+import { watermarkPixels, tileRegion } from '../watermarks/raster.ts';
+import { workFileIdsOf, type Watermark, type WatermarkImage } from '../watermarks/spec.ts';
+import { watermarkSvg } from '../watermarks/svg.ts';
 import { CHANGES, makeRedline, REDLINE_DOCX, type Change } from './redline.ts';
 
 export const PX_PER_PT = 96 / 72;
+
+/** The bytes of an image watermark named by work file id, checked (src/watermarks/spec.ts checkImage). */
+export type WatermarkImageSource = (tenant: string, fileId: string) => Promise<WatermarkImage>;
+
+interface Burn {
+  list: Watermark[];
+  images?: ReadonlyMap<string, WatermarkImage>;
+}
 
 export interface RenderTarget {
   /** sha256 hex naming the rendition: who may share it and what it is made of (see rendition-key.ts). */
   key: string;
   doc: DocumentRef;
   password: string | null;
+  /** Where drawn pages go when they differ from the document's (watermarked pages are the session's own). */
+  pagesKey?: string;
+  /** Burned into every page drawn (src/watermarks/); images named by work file id are the tenant's. */
+  watermarks?: { list: Watermark[]; tenant: string };
   /** A comparison session: the document drawn is the redline of these two (see redline.ts). */
   comparison?: { original: DocumentRef; revised: DocumentRef };
 }
@@ -50,7 +66,8 @@ const MANIFEST = 'manifest.json';
 
 export class Renderer {
   private readonly store: RenditionStore;
-  private readonly engines: Engines;
+  /** Public so services converting in other ways (content converters: docx) use the same engines. */
+  readonly engines: Engines;
   private readonly blobs: BlobStore;
   private readonly clock: Clock;
   private readonly log: FastifyBaseLogger;
@@ -60,7 +77,10 @@ export class Renderer {
   /** Recently prepared documents, so a page request does not re-read the manifest. */
   private readonly ready = new Map<string, Prepared>();
 
-  constructor(deps: { store: RenditionStore; engines: Engines; blobs: BlobStore; clock: Clock; log: FastifyBaseLogger }) {
+  private readonly watermarkImage: WatermarkImageSource;
+
+  constructor(deps: { store: RenditionStore; engines: Engines; blobs: BlobStore; clock: Clock; log: FastifyBaseLogger; watermarkImage: WatermarkImageSource }) {
+    this.watermarkImage = deps.watermarkImage;
     this.store = deps.store;
     this.engines = deps.engines;
     this.blobs = deps.blobs;
@@ -101,11 +121,12 @@ export class Renderer {
     const p = await this.prepare(t);
     checkIndex(p, index);
     const name = variantName(index, req);
-    const data = await this.drawing.run(`${t.key}/${name}`, async () => {
-      const cached = await this.store.read(t.key, name);
+    const key = t.pagesKey ?? t.key;
+    const data = await this.drawing.run(`${key}/${name}`, async () => {
+      const cached = await this.store.read(key, name);
       if (cached) return cached;
-      const made = await this.draw(p, index, req);
-      await this.store.write(t.key, name, made);
+      const made = await this.draw(p, index, req, t.watermarks && (await this.watermarksFor(t.watermarks)));
+      await this.store.write(key, name, made);
       return made;
     });
     return { data, contentType: contentTypeOf(req) };
@@ -139,21 +160,32 @@ export class Renderer {
     await this.store.drop(key);
   }
 
-  private async draw(p: Prepared, index: number, req: PageRequest): Promise<Buffer> {
+  private async draw(p: Prepared, index: number, req: PageRequest, wm?: Burn): Promise<Buffer> {
+    const size = p.pages[index]!;
     if (req.kind === 'svg') {
-      const svg = await this.engines.pdf.renderSvg(p.pdfPath, index);
-      const size = p.pages[index]!;
-      return Buffer.from(resizeSvgRoot(svg, size.width, size.height), 'utf8');
+      const svg = resizeSvgRoot(await this.engines.pdf.renderSvg(p.pdfPath, index), size.width, size.height);
+      return Buffer.from(wm ? watermarkSvg(svg, size, wm.list, wm.images) : svg, 'utf8');
     }
+    // Burned into the decoded pixels, before encoding: the same geometry as the SVG's.
+    const burn = (region?: { x: number; y: number; w: number; h: number }) =>
+      wm ? { beforeEncode: (img: RawImage) => watermarkPixels(img, { page: size, ...(region ? { region } : {}) }, wm.list, wm.images) } : {};
     if (req.kind === 'thumb') {
-      return this.engines.pdf.renderRaster(p.pdfPath, index, { format: req.format, width: req.width, height: req.height, quality: req.quality });
+      return this.engines.pdf.renderRaster(p.pdfPath, index, { format: req.format, width: req.width, height: req.height, quality: req.quality, ...burn() });
     }
     return this.engines.pdf.renderRaster(p.pdfPath, index, {
       format: req.format,
       dpi: 96 * req.scale,
       quality: req.quality,
       ...(req.tile ? { tile: req.tile } : {}),
+      ...burn(req.tile ? tileRegion(req.tile, req.scale, size) : undefined),
     });
+  }
+
+  private async watermarksFor(w: NonNullable<RenderTarget['watermarks']>): Promise<Burn> {
+    const ids = workFileIdsOf(w.list);
+    if (ids.length === 0) return { list: w.list };
+    const images = new Map(await Promise.all(ids.map(async (id) => [id, await this.watermarkImage(w.tenant, id)] as const)));
+    return { list: w.list, images };
   }
 
   private async fromManifest(t: RenderTarget): Promise<Prepared | undefined> {

@@ -7,6 +7,7 @@ import { inputError } from '../domain/errors.ts';
 import { reusesCachedOutput } from '../domain/session-properties.ts';
 import type { SessionRecord } from '../storage/ports.ts';
 import type { RenderTarget } from './renderer.ts';
+import { parseWatermarks, type Watermark } from '../watermarks/spec.ts';
 
 const sha = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
 
@@ -26,6 +27,28 @@ export function renderTargetOf(s: SessionRecord): RenderTarget {
   const doc = s.slots.source;
   if (typeof doc !== 'object') throw inputError('DocumentNotProvidedYet', 'The source document has not been provided yet');
   const password = s.properties.password;
-  const key = reusesCachedOutput(s.properties) ? sha('tenant', s.tenant, doc.hash, password ?? '') : privateKey(s.id);
-  return { key, doc, password };
+  const watermarks = watermarksOf(s);
+  if (watermarks.length === 0) {
+    const key = reusesCachedOutput(s.properties) ? sha('tenant', s.tenant, doc.hash, password ?? '') : privateKey(s.id);
+    return { key, doc, password };
+  }
+  // Watermarked pages are the session's own; the converted document under them is still shared
+  // within the tenant when caching allows, so a watermark does not cost a second conversion.
+  const key = s.properties.serverCaching === 'full' ? sha('tenant', s.tenant, doc.hash, password ?? '') : privateKey(s.id);
+  return { key, pagesKey: privateKey(s.id), doc, password, watermarks: { list: watermarks, tenant: s.tenant } };
+}
+
+const parsed = new Map<string, Watermark[]>();
+
+/** The session's watermarks, normalised (parsed once per session; `watermarkText` is a plain text one). */
+function watermarksOf(s: SessionRecord): Watermark[] {
+  const { watermarks, watermarkText } = s.properties;
+  if (watermarks.length === 0 && !watermarkText) return [];
+  let list = parsed.get(s.id);
+  if (!list) {
+    list = parseWatermarks([...watermarks, ...(watermarkText ? [{ type: 'text', text: watermarkText }] : [])]);
+    if (parsed.size >= 1000) parsed.delete(parsed.keys().next().value!);
+    parsed.set(s.id, list);
+  }
+  return list;
 }

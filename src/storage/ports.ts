@@ -71,7 +71,81 @@ export interface SessionRecord {
 
 export type ClaimResult = 'claimed' | 'taken' | 'otherMode' | 'missing';
 
-export interface MetadataStore {
+// Office Integrator (Writer) documents and their user sessions. A document's bytes are a work file;
+// each user session shows it through a viewing session made underneath.
+
+export type OfficeDocumentState = 'active' | 'expired';
+
+export interface OfficeDocumentRecord {
+  /** Quire's own key; `documentId` is the caller-visible id, unique per tenant among remembered documents. */
+  key: string;
+  tenant: string;
+  documentId: string;
+  name: string;
+  /** The current content (save replaces it). */
+  content: DocumentRef;
+  createdAt: number;
+  expiresAt: number;
+  state: OfficeDocumentState;
+}
+
+export type OfficeSessionKind = 'edit' | 'preview' | 'compare';
+export type OfficeSessionState = 'active' | 'deleted' | 'expired';
+
+export interface OfficeSessionRecord {
+  /** The caller-visible session_id. */
+  id: string;
+  tenant: string;
+  /** The document's key; null for a comparison, which has no document of its own. */
+  documentKey: string | null;
+  kind: OfficeSessionKind;
+  userId: string;
+  displayName: string;
+  /** The caller's settings for this session (permissions, editor settings, ...), as validated JSON. */
+  settings: Record<string, unknown>;
+  /** The viewing session currently showing it, and the content hash it shows. */
+  viewingSessionId: string | null;
+  viewedHash: string | null;
+  createdAt: number;
+  expiresAt: number;
+  state: OfficeSessionState;
+  /** When it was deleted or found expired. */
+  endedAt: number | null;
+}
+
+export interface OfficeUsage {
+  /** User sessions this tenant has created through the Office API. */
+  sessionsCreated: number;
+  /** When this tenant first used the Office API. */
+  firstSeen: number;
+}
+
+export interface OfficeMetadataStore {
+  insertOfficeDocument(d: OfficeDocumentRecord): Promise<void>;
+  /** By the caller's id, within a tenant. */
+  getOfficeDocument(tenant: string, documentId: string): Promise<OfficeDocumentRecord | undefined>;
+  getOfficeDocumentByKey(key: string): Promise<OfficeDocumentRecord | undefined>;
+  setOfficeDocumentContent(key: string, content: DocumentRef): Promise<void>;
+  setOfficeDocumentExpiry(key: string, expiresAt: number): Promise<void>;
+  deleteOfficeDocument(key: string): Promise<void>;
+
+  insertOfficeSession(s: OfficeSessionRecord): Promise<void>;
+  getOfficeSession(id: string): Promise<OfficeSessionRecord | undefined>;
+  /** Every remembered session of a document, oldest first. */
+  listOfficeSessions(documentKey: string): Promise<OfficeSessionRecord[]>;
+  setOfficeSessionViewing(id: string, viewingSessionId: string, viewedHash: string): Promise<void>;
+  /** Ends an active session; false when it was not active (already ended, or unknown). */
+  endOfficeSession(id: string, state: 'deleted' | 'expired', at: number): Promise<boolean>;
+  /** Marks active sessions and documents past their expiry as expired; returns the sessions so ended. */
+  expireOffice(now: number): Promise<OfficeSessionRecord[]>;
+  /** Forgets sessions and documents that ended (or expired) before `before`. */
+  purgeOffice(before: number): Promise<number>;
+
+  countOfficeSession(tenant: string, now: number): Promise<void>;
+  getOfficeUsage(tenant: string): Promise<OfficeUsage | undefined>;
+}
+
+export interface MetadataStore extends OfficeMetadataStore {
   insertSession(s: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Atomically reserves a slot for an upload; exactly one concurrent caller gets "claimed". */

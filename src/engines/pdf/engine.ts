@@ -1,6 +1,7 @@
 // The PDF engine: page count and sizes, PNG/JPEG/SVG pages and positioned text of a PDF on disk,
 // through poppler-utils spawned per call (bounded by a semaphore, each call killed at a time limit).
 import { join } from 'node:path';
+import { QuireError } from '../../domain/errors.ts';
 import { parseBboxLayout, type LayoutPage } from './bbox-layout.ts';
 import { parsePdfinfo, pdfinfoArgs, type PdfInfo, type PageSize } from './inspect.ts';
 import { resolvePdfEngineOptions, type PdfEngineOptions, type ResolvedPdfEngineOptions } from './options.ts';
@@ -33,6 +34,28 @@ export interface PdfEngine {
   /** Writes an unencrypted copy with qpdf, so later calls need no password (and poppler's per-call
    *  key derivation, slow for AES-256, is paid once). */
   decrypt(pdfPath: string, outputPath: string, password: string): Promise<void>;
+  /** Writes one unencrypted PDF of the given pages (0-based, in the order given, repeats allowed) of
+   *  several PDFs, with qpdf: it also reads sources encrypted with only an owner password, which PDF
+   *  libraries such as pdf-lib refuse. */
+  assemble(parts: AssemblePart[], outputPath: string): Promise<void>;
+}
+
+export interface AssemblePart {
+  path: string;
+  pages: number[];
+  password?: string;
+}
+
+/** 0-based page indexes as qpdf's 1-based range list, consecutive runs folded: [0,1,2,5] → "1-3,6". */
+function qpdfRanges(pages: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < pages.length; ) {
+    let j = i;
+    while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
+    out.push(i === j ? String(pages[i]! + 1) : `${pages[i]! + 1}-${pages[j]! + 1}`);
+    i = j + 1;
+  }
+  return out.join(',');
 }
 
 type Tool = 'pdfinfo' | 'pdftoppm' | 'pdftocairo' | 'pdftotext' | 'qpdf';
@@ -120,6 +143,21 @@ export function createPdfEngine(options: PdfEngineOptions = {}): PdfEngine {
       const r = await run('qpdf', [`--password=${password}`, '--decrypt', '--', pdfPath, outputPath], 1024 * 1024);
       if (/invalid password/i.test(r.stderr)) throw requiresPassword();
       if (r.timedOut || (r.code !== 0 && r.code !== 3)) throw couldNotRender('qpdf could not decrypt the document', { code: r.code, stderr: r.stderr.slice(0, 2000) });
+    },
+
+    async assemble(parts, outputPath) {
+      const args = ['--empty', '--pages'];
+      for (const part of parts) {
+        for (const i of part.pages) checkIndex(i);
+        if (part.pages.length === 0) continue;
+        args.push(part.path, ...(part.password ? [`--password=${part.password}`] : []), qpdfRanges(part.pages));
+      }
+      if (args.length === 2) throw new QuireError('input', 'InvalidInput', 'No pages to assemble');
+      args.push('--', outputPath);
+      const r = await run('qpdf', args, 1024 * 1024);
+      if (/invalid password/i.test(r.stderr)) throw requiresPassword();
+      // Exit 3: written, with warnings (damaged sources qpdf repaired).
+      if (r.timedOut || (r.code !== 0 && r.code !== 3)) throw couldNotRender('qpdf could not assemble the pages', { code: r.code, stderr: r.stderr.slice(0, 2000) });
     },
   };
 }

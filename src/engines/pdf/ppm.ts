@@ -3,7 +3,7 @@
 // `pdftoppm -png` or `pdftocairo -png`, whose zlib settings dominate).
 import { couldNotRender } from './tool-errors.ts';
 
-export interface RawImage { width: number; height: number; channels: 1 | 3; pixels: Buffer }
+export interface RawImage { width: number; height: number; channels: number; pixels: Buffer }
 
 export function parsePpm(buf: Buffer): RawImage {
   // Header: magic, width, height, maxval, each followed by whitespace; no comments from pdftoppm.

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { invalidInput } from '../../domain/errors.ts';
 import type { PageSize } from './inspect.ts';
 import { planRaster, type RasterRequest } from './raster-geometry.ts';
-import { parsePpm } from './ppm.ts';
+import { parsePpm, type RawImage } from './ppm.ts';
 import type { ToolResult } from './run-tool.ts';
 import { checkToolResult, couldNotRender, passwordArgs } from './tool-errors.ts';
 
@@ -13,6 +13,8 @@ export interface RasterOptions extends RasterRequest {
   /** JPEG quality 1–100. Default 85. */
   quality?: number;
   password?: string;
+  /** Changes the decoded pixels before they are encoded (watermarks are burned in here, saving a decode and encode). */
+  beforeEncode?: (img: RawImage) => Promise<RawImage>;
 }
 
 export type RunPoppler = (tool: 'pdftoppm', args: string[], maxStdoutBytes: number) => Promise<ToolResult>;
@@ -28,8 +30,9 @@ export async function renderRasterWith(run: RunPoppler, pdfPath: string, pageInd
   // Rounding inside poppler may add a pixel per side; allow a margin over the planned size.
   const r = await run('pdftoppm', args, (plan.outWidth + 2) * (plan.outHeight + 2) * 3 + 64);
   checkToolResult('pdftoppm', r, pageIndex);
-  const img = parsePpm(r.stdout);
-  const pipeline = sharp(img.pixels, { raw: { width: img.width, height: img.height, channels: img.channels } });
+  const decoded = parsePpm(r.stdout);
+  const img = opts.beforeEncode ? await opts.beforeEncode(decoded) : decoded;
+  const pipeline = sharp(img.pixels, { raw: { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 } });
   try {
     if (opts.format === 'png') return await pipeline.png({ compressionLevel: 6 }).toBuffer();
     const quality = opts.quality ?? 85;

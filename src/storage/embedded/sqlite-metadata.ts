@@ -2,7 +2,19 @@
 // Slot claims are single conditional UPDATEs, so concurrent uploads to one session cannot both win.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
-import type { BlobRef, ClaimResult, DocumentRef, MetadataStore, SessionRecord, SessionState, Slot, WorkFileRecord } from '../ports.ts';
+import type {
+  BlobRef,
+  ClaimResult,
+  DocumentRef,
+  MetadataStore,
+  OfficeDocumentRecord,
+  OfficeSessionRecord,
+  OfficeUsage,
+  SessionRecord,
+  SessionState,
+  Slot,
+  WorkFileRecord,
+} from '../ports.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -34,6 +46,41 @@ CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, 
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+// Office Integrator documents and user sessions. Added later: CREATE IF NOT EXISTS makes the
+// migration of an older data file simply the creation of these tables.
+const OFFICE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS office_documents (
+  key TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  document_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  content TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'active',
+  UNIQUE (tenant, document_id)
+);
+CREATE INDEX IF NOT EXISTS office_documents_expiry ON office_documents(state, expires_at);
+CREATE TABLE IF NOT EXISTS office_sessions (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  document_key TEXT,
+  kind TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  viewing_session_id TEXT,
+  viewed_hash TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'active',
+  ended_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS office_sessions_document ON office_sessions(document_key);
+CREATE INDEX IF NOT EXISTS office_sessions_expiry ON office_sessions(state, expires_at);
+CREATE TABLE IF NOT EXISTS office_usage (tenant TEXT PRIMARY KEY, sessions_created INTEGER NOT NULL, first_seen INTEGER NOT NULL);
+`;
+
 const CLAIMED = '"claimed"';
 
 interface SessionRow {
@@ -63,6 +110,7 @@ export class SqliteMetadataStore implements MetadataStore {
     // WAL + NORMAL: a killed process loses no committed transaction; only a power cut could.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
     this.db.exec(SCHEMA);
+    this.db.exec(OFFICE_SCHEMA);
     const p = (sql: string) => this.db.prepare(sql);
     this.stmts = {
       insertSession: p(`INSERT INTO sessions (id, tenant, properties, created_at, expires_at, lifetime_seconds, mode, source, original, revised, state, stop_status, stop_message)
@@ -106,6 +154,26 @@ export class SqliteMetadataStore implements MetadataStore {
       forgetBlob: p('DELETE FROM blobs WHERE hash = ?'),
       getSetting: p('SELECT value FROM settings WHERE name = ?'),
       setSetting: p('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
+      insertOfficeDocument: p(`INSERT INTO office_documents (key, tenant, document_id, name, content, created_at, expires_at, state)
+        VALUES (:key, :tenant, :document_id, :name, :content, :created_at, :expires_at, :state)`),
+      getOfficeDocument: p('SELECT * FROM office_documents WHERE tenant = ? AND document_id = ?'),
+      getOfficeDocumentByKey: p('SELECT * FROM office_documents WHERE key = ?'),
+      setOfficeDocumentContent: p('UPDATE office_documents SET content = ? WHERE key = ?'),
+      setOfficeDocumentExpiry: p('UPDATE office_documents SET expires_at = ? WHERE key = ?'),
+      deleteOfficeDocument: p('DELETE FROM office_documents WHERE key = ?'),
+      insertOfficeSession: p(`INSERT INTO office_sessions (id, tenant, document_key, kind, user_id, display_name, settings, viewing_session_id, viewed_hash, created_at, expires_at, state, ended_at)
+        VALUES (:id, :tenant, :document_key, :kind, :user_id, :display_name, :settings, :viewing_session_id, :viewed_hash, :created_at, :expires_at, :state, :ended_at)`),
+      getOfficeSession: p('SELECT * FROM office_sessions WHERE id = ?'),
+      listOfficeSessions: p('SELECT * FROM office_sessions WHERE document_key = ? ORDER BY created_at, id'),
+      setOfficeSessionViewing: p('UPDATE office_sessions SET viewing_session_id = ?, viewed_hash = ? WHERE id = ?'),
+      endOfficeSession: p(`UPDATE office_sessions SET state = ?, ended_at = ? WHERE id = ? AND state = 'active'`),
+      expireOfficeSessions: p(`UPDATE office_sessions SET state = 'expired', ended_at = expires_at WHERE state = 'active' AND expires_at <= ? RETURNING *`),
+      expireOfficeDocuments: p(`UPDATE office_documents SET state = 'expired' WHERE state = 'active' AND expires_at <= ?`),
+      purgeOfficeSessions: p(`DELETE FROM office_sessions WHERE state != 'active' AND ended_at <= ?`),
+      purgeOfficeDocuments: p(`DELETE FROM office_documents WHERE state = 'expired' AND expires_at <= ?`),
+      countOfficeSession: p(`INSERT INTO office_usage (tenant, sessions_created, first_seen) VALUES (?, 1, ?)
+        ON CONFLICT(tenant) DO UPDATE SET sessions_created = sessions_created + 1`),
+      getOfficeUsage: p('SELECT sessions_created, first_seen FROM office_usage WHERE tenant = ?'),
     };
   }
 
@@ -257,9 +325,130 @@ export class SqliteMetadataStore implements MetadataStore {
     this.s('setSetting').run(name, value);
   }
 
+  async insertOfficeDocument(d: OfficeDocumentRecord): Promise<void> {
+    this.s('insertOfficeDocument').run({
+      key: d.key,
+      tenant: d.tenant,
+      document_id: d.documentId,
+      name: d.name,
+      content: JSON.stringify(d.content),
+      created_at: d.createdAt,
+      expires_at: d.expiresAt,
+      state: d.state,
+    });
+  }
+
+  async getOfficeDocument(tenant: string, documentId: string): Promise<OfficeDocumentRecord | undefined> {
+    return toOfficeDocument(this.s('getOfficeDocument').get(tenant, documentId));
+  }
+
+  async getOfficeDocumentByKey(key: string): Promise<OfficeDocumentRecord | undefined> {
+    return toOfficeDocument(this.s('getOfficeDocumentByKey').get(key));
+  }
+
+  async setOfficeDocumentContent(key: string, content: DocumentRef): Promise<void> {
+    this.s('setOfficeDocumentContent').run(JSON.stringify(content), key);
+  }
+
+  async setOfficeDocumentExpiry(key: string, expiresAt: number): Promise<void> {
+    this.s('setOfficeDocumentExpiry').run(expiresAt, key);
+  }
+
+  async deleteOfficeDocument(key: string): Promise<void> {
+    this.s('deleteOfficeDocument').run(key);
+  }
+
+  async insertOfficeSession(r: OfficeSessionRecord): Promise<void> {
+    this.s('insertOfficeSession').run({
+      id: r.id,
+      tenant: r.tenant,
+      document_key: r.documentKey,
+      kind: r.kind,
+      user_id: r.userId,
+      display_name: r.displayName,
+      settings: JSON.stringify(r.settings),
+      viewing_session_id: r.viewingSessionId,
+      viewed_hash: r.viewedHash,
+      created_at: r.createdAt,
+      expires_at: r.expiresAt,
+      state: r.state,
+      ended_at: r.endedAt,
+    });
+  }
+
+  async getOfficeSession(id: string): Promise<OfficeSessionRecord | undefined> {
+    const row = this.s('getOfficeSession').get(id);
+    return row ? toOfficeSession(row) : undefined;
+  }
+
+  async listOfficeSessions(documentKey: string): Promise<OfficeSessionRecord[]> {
+    return this.s('listOfficeSessions').all(documentKey).map(toOfficeSession);
+  }
+
+  async setOfficeSessionViewing(id: string, viewingSessionId: string, viewedHash: string): Promise<void> {
+    this.s('setOfficeSessionViewing').run(viewingSessionId, viewedHash, id);
+  }
+
+  async endOfficeSession(id: string, state: 'deleted' | 'expired', at: number): Promise<boolean> {
+    return Number(this.s('endOfficeSession').run(state, at, id).changes) > 0;
+  }
+
+  async expireOffice(now: number): Promise<OfficeSessionRecord[]> {
+    const ended = this.s('expireOfficeSessions').all(now).map(toOfficeSession);
+    this.s('expireOfficeDocuments').run(now);
+    return ended;
+  }
+
+  async purgeOffice(before: number): Promise<number> {
+    return Number(this.s('purgeOfficeSessions').run(before).changes) + Number(this.s('purgeOfficeDocuments').run(before).changes);
+  }
+
+  async countOfficeSession(tenant: string, now: number): Promise<void> {
+    this.s('countOfficeSession').run(tenant, now);
+  }
+
+  async getOfficeUsage(tenant: string): Promise<OfficeUsage | undefined> {
+    const r = this.s('getOfficeUsage').get(tenant) as { sessions_created: number; first_seen: number } | undefined;
+    return r ? { sessionsCreated: Number(r.sessions_created), firstSeen: Number(r.first_seen) } : undefined;
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+function toOfficeDocument(row: unknown): OfficeDocumentRecord | undefined {
+  if (!row) return undefined;
+  const r = row as Record<string, unknown>;
+  return {
+    key: r.key as string,
+    tenant: r.tenant as string,
+    documentId: r.document_id as string,
+    name: r.name as string,
+    content: JSON.parse(r.content as string) as DocumentRef,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+    state: r.state as OfficeDocumentRecord['state'],
+  };
+}
+
+function toOfficeSession(row: unknown): OfficeSessionRecord {
+  const r = row as Record<string, unknown>;
+  return {
+    id: r.id as string,
+    tenant: r.tenant as string,
+    documentKey: (r.document_key as string | null) ?? null,
+    kind: r.kind as OfficeSessionRecord['kind'],
+    userId: r.user_id as string,
+    displayName: r.display_name as string,
+    settings: JSON.parse(r.settings as string) as Record<string, unknown>,
+    viewingSessionId: (r.viewing_session_id as string | null) ?? null,
+    viewedHash: (r.viewed_hash as string | null) ?? null,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+    state: r.state as OfficeSessionRecord['state'],
+    endedAt: r.ended_at === null || r.ended_at === undefined ? null : Number(r.ended_at),
+  };
 }
 
 function cap(slot: Slot): string {
