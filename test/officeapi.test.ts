@@ -402,6 +402,8 @@ describe('Office Integrator through the vendor SDK', () => {
     expectError(await ops.getSession('0'.repeat(64)), 1833);
     expectError(await ops.deleteSession('not-a-session'), 1833);
     expectError(await ops.getDocumentInfo('never-made'), 1844);
+    // An operation Quire does not offer is 1838, not a 404 the SDK would give back as null.
+    expectError(await ops.getMergeFields(new SDK.V1.GetMergeFieldsParameters()), 1838);
   });
 
   test('getPlanDetails: PlanDetails saying there are no limits', async () => {

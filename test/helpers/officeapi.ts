@@ -102,7 +102,7 @@ export function pdfText(pdf: Buffer): string {
   const path = join(dir, 'doc.pdf');
   writeFileSync(path, pdf);
   // -raw: in content order, so rotated watermark text comes out (a character per line).
-  return execFileSync('pdftotext', ['-raw', path, '-'], { encoding: 'utf8' });
+  return execFileSync('pdftotext', ['-raw', path, '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** The path of a URL Quire gave out (the tests reach it on the same server). */

@@ -1,6 +1,7 @@
 // Writer documents and user sessions: create (edit / co-edit), preview, compare, session details and
 // deletion, document details, its sessions, and deletion.
 import type { FastifyInstance } from 'fastify';
+import { QuireError } from '../../domain/errors.ts';
 import { V1, allSessionsAnswer, compareAnswer, createAnswer, documentAnswer, previewAnswer, sessionAnswer } from './answers.ts';
 import { caller, callerWithForm } from './caller.ts';
 import type { OfficeApiDeps } from './deps.ts';
@@ -62,5 +63,13 @@ export function documentRoutes(app: FastifyInstance, deps: OfficeApiDeps): void 
     await documents.deleteDocument(caller(req, deps), req.params.id);
     return { document_deleted: true };
   });
+
+  // Writer operations the SDK knows but Quire does not offer (yet): a clear answer instead of a 404
+  // the SDK would hand over as a null object.
+  for (const path of ['templates', 'fields', 'document/merge', 'document/merge/webhook', 'fillabletemplates', 'fillabletemplates/fillablelink', 'document/combine']) {
+    app.post(`${V1}/${path}`, async () => {
+      throw new QuireError('input', 'UnsupportedOperation', `Quire does not offer POST ${V1}/${path}`);
+    });
+  }
 }
 

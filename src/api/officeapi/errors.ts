@@ -26,6 +26,8 @@ const BY_CODE: Record<string, { code: number; parameter?: string; key?: string }
   UnreadablePdf: { code: 1852, parameter: 'document' },
   NoFontForWatermark: { code: 1831, parameter: 'watermark_settings', key: 'text' },
   PayloadTooLarge: { code: 1831, parameter: 'document' },
+  // Invalid method: an operation this server does not have.
+  UnsupportedOperation: { code: 1838 },
 };
 
 /** By kind, for everything without a code of its own. */

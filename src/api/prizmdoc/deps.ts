@@ -1,5 +1,6 @@
 // What the PrizmDoc dialect needs from the rest of the server, passed in by app.ts.
 import type { Tenants } from '../../auth/tenants.ts';
+import type { ContentConverters } from '../../conversion/content-converters.ts';
 import type { ViewingSessions } from '../../domain/viewing-sessions.ts';
 import type { WorkFiles } from '../../domain/work-files.ts';
 import type { Renderer } from '../../rendering/renderer.ts';
@@ -11,6 +12,8 @@ export interface PrizmdocDeps {
   tenants: Tenants;
   renderer: Renderer;
   searches: SearchTasks;
+  /** Content conversions; when absent, made from the renderer's engines. */
+  converters?: ContentConverters;
   /** Identifies this server to clients that route by affinity; one node, one token. */
   affinityToken: string;
   maxUploadBytes: number;

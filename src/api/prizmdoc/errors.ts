@@ -65,6 +65,10 @@ export function sendPrizmdocError(err: unknown, request: FastifyRequest, reply: 
 export function asQuireError(err: unknown): QuireError {
   if (err instanceof QuireError) return err;
   const fe = err as { statusCode?: number; code?: string; message?: string };
+  // The client went away mid-body (a closed tab, a load generator stopping): nothing to answer, nothing broken.
+  if (fe?.code === 'ECONNRESET' || fe?.code === 'ERR_STREAM_PREMATURE_CLOSE' || fe?.message === 'aborted') {
+    return new QuireError('input', 'ClientAborted', 'The client closed the connection before the request was complete');
+  }
   if (fe?.statusCode === 413) return new QuireError('tooLarge', 'PayloadTooLarge', 'The request body is too large');
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new QuireError('input', 'InvalidInput', fe.message ?? 'Invalid request', {

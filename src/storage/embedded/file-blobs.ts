@@ -2,8 +2,8 @@
 // A write streams into tmp/, is fsynced, then renamed into place, so a reader (or a restart after
 // a crash) only ever sees complete files. tmp/ is emptied at start-up.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { QuireError } from '../../domain/errors.ts';
@@ -33,21 +33,33 @@ export class FileBlobStore implements BlobStore {
 
   async put(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number, beforeCommit?: (ref: BlobRef) => Promise<void>): Promise<BlobRef> {
     const tmpPath = join(this.tmp, `${Date.now()}-${randomBytes(8).toString('hex')}`);
-    const hasher = createHash('sha256');
-    const out = createWriteStream(tmpPath, { flags: 'wx' });
-    let size = 0;
+    // Created before the source is read: from here on the file exists and this put removes it on
+    // failure (a write stream opens lazily, so a put failing at once could unlink before the create).
+    let fh: FileHandle;
     try {
+      fh = await open(tmpPath, 'wx');
+    } catch (err) {
+      throw storageError(err);
+    }
+    // A file handle and awaited writes, not a WriteStream: no 'error' events that could go unheard.
+    const writer = new FileWriter(fh);
+    let fileOpen = true;
+    try {
+      const hasher = createHash('sha256');
+      let size = 0;
       for await (const chunk of source) {
         size += chunk.length;
         if (size > maxBytes) {
           throw new QuireError('tooLarge', 'PayloadTooLarge', `The document is larger than the limit of ${maxBytes} bytes`);
         }
         hasher.update(chunk);
-        if (!out.write(chunk)) await new Promise<void>((res, rej) => { out.once('drain', res); out.once('error', rej); });
+        await writer.write(chunk);
       }
-      await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+      await writer.flush();
+      await fh.sync();
+      fileOpen = false;
+      await fh.close();
       const hash = hasher.digest('hex');
-      await fsyncFile(tmpPath);
       // Recorded before it becomes visible: a crash right after the rename leaves a known blob for
       // the sweep to collect, never an orphan file nobody knows about.
       await beforeCommit?.({ hash, size });
@@ -59,11 +71,13 @@ export class FileBlobStore implements BlobStore {
       await fsyncFile(dir);
       return { hash, size };
     } catch (err) {
-      out.destroy();
+      if (fileOpen) {
+        // A write still in flight would land after the unlink and the close; let it finish first.
+        await writer.settled();
+        await fh.close().catch(() => {});
+      }
       await rm(tmpPath, { force: true });
-      if (err instanceof QuireError) throw err;
-      if (isNoSpace(err)) throw new QuireError('unavailable', 'StorageFull', 'The server has no room to store this document', { cause: err });
-      throw err;
+      throw storageError(err);
     }
   }
 
@@ -113,7 +127,71 @@ async function fsyncFile(path: string): Promise<void> {
   }
 }
 
-function isNoSpace(err: unknown): boolean {
+function storageError(err: unknown): unknown {
+  if (err instanceof QuireError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new QuireError('unavailable', 'StorageFull', 'The server has no room to store this document', { cause: err });
+  return err;
+}
+
+/** Gathered chunks go to disk once this much is waiting: few, large writes, bounded memory. */
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * Writes a file in order with at most one write in flight, so the next chunks are read and hashed
+ * while the previous ones go to disk; small chunks are gathered into one writev.
+ */
+class FileWriter {
+  private readonly fh: FileHandle;
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(fh: FileHandle) {
+    this.fh = fh;
+  }
+
+  /** Queues a chunk; waits (backpressure) only while the previous batch is still being written. */
+  async write(chunk: Uint8Array): Promise<void> {
+    this.batch.push(chunk);
+    this.batchBytes += chunk.length;
+    if (this.batchBytes >= BATCH_BYTES) await this.send();
+  }
+
+  /** Writes what is queued and waits for every write; throws a failed write's error. */
+  async flush(): Promise<void> {
+    await this.send();
+    await this.inFlight;
+  }
+
+  /** Resolves once no write is in flight, whatever its outcome: the file may then be closed. */
+  async settled(): Promise<void> {
+    await this.inFlight?.catch(() => {});
+  }
+
+  private async send(): Promise<void> {
+    await this.inFlight; // rethrows a previous write's failure
+    this.inFlight = undefined;
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    const write = writeAll(this.fh, batch);
+    // Its failure is thrown by the next send or flush; until then it must not count as unhandled.
+    write.catch(() => {});
+    this.inFlight = write;
+  }
+}
+
+/** writev until every byte is written (a write may be partial). */
+async function writeAll(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
+  let rest = chunks;
+  for (;;) {
+    let { bytesWritten } = await fh.writev(rest);
+    if (bytesWritten === 0) throw new Error('the disk accepted no bytes'); // would loop forever
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+    if (i === rest.length) return;
+    rest = [rest[i]!.subarray(bytesWritten), ...rest.slice(i + 1)];
+  }
 }
