@@ -19,6 +19,7 @@ import {
   createWorkFile,
   uploadSlot,
   uploadSource,
+  SEED_WATERMARK,
 } from './helpers/prizmdoc.ts';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -144,19 +145,7 @@ describe('POST /ViewingSession and GET /ViewingSession/u{id}', () => {
       externalId: 'my-unique-document-name.docx',
       render: { html5: { alwaysUseRaster: false } },
       minSecondsAvailable: 1500,
-      watermarks: [
-        {
-          type: 'text',
-          opacity: 0.6,
-          text: 'jdoe\n67.79.169.114\n11/13/2014 2:24 PM\nNOT FOR DISTRIBUTION',
-          color: 'red',
-          fontFamily: 'Consolas',
-          fontSize: '16pt',
-          fontWeight: 'bold',
-          verticalAlign: 'bottom',
-          horizontalAlign: 'right',
-        },
-      ],
+      watermarks: [SEED_WATERMARK],
     };
     const r = await call(q, 'POST', V1, { json: body, headers: { 'content-type': 'application/json' } });
     assert.equal(r.status, 200, JSON.stringify(r.body));

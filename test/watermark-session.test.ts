@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { assert480, bytesOf, createSession, createWorkFile, PDF, uploadSource, V1 } from './helpers/prizmdoc.ts';
+import { assert480, bytesOf, createSession, createWorkFile, PDF, SEED_WATERMARK, uploadSource, V1 } from './helpers/prizmdoc.ts';
 import { call, startQuire, type Quire } from './helpers/quire.ts';
 
 let q: Quire;
@@ -13,18 +13,7 @@ before(async () => {
 });
 after(() => q.dispose());
 
-/** The seed page's example, with its lifetime wish. */
-const seedWatermark = (text: string) => ({
-  type: 'text',
-  opacity: 0.6,
-  text,
-  color: 'red',
-  fontFamily: 'Consolas',
-  fontSize: '16pt',
-  fontWeight: 'bold',
-  verticalAlign: 'bottom',
-  horizontalAlign: 'right',
-});
+const seedWatermark = (text: string) => ({ ...SEED_WATERMARK, text });
 
 async function sessionOf(body: unknown): Promise<string> {
   const id = await createSession(q, body);

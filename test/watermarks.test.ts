@@ -12,24 +12,14 @@ import { marginOf, LINE_HEIGHT, PX_PER_PT } from '../src/watermarks/layout.ts';
 import { clearOverlayCache, tileRegion, watermarkPixels, watermarkRaster } from '../src/watermarks/raster.ts';
 import { canonicalWatermarks, checkImage, parseWatermarks, watermarkKey, workFileIdsOf, type Watermark } from '../src/watermarks/spec.ts';
 import { watermarkSvg } from '../src/watermarks/svg.ts';
+import { SEED_WATERMARK } from './helpers/prizmdoc.ts';
 
 const PDF = join(new URL('../../shared/corpus/pdf/', import.meta.url).pathname, 'simple1.pdf');
 const engine = createPdfEngine({ timeoutMs: 20_000 });
 /** simple1.pdf is US Letter: 612 × 792 pt. */
 const PAGE = { width: 816, height: 1056 };
 
-// The seed page's creation example, exactly.
-const SEED = {
-  type: 'text',
-  opacity: 0.6,
-  text: 'jdoe\n67.79.169.114\n11/13/2014 2:24 PM\nNOT FOR DISTRIBUTION',
-  color: 'red',
-  fontFamily: 'Consolas',
-  fontSize: '16pt',
-  fontWeight: 'bold',
-  verticalAlign: 'bottom',
-  horizontalAlign: 'right',
-};
+const SEED = SEED_WATERMARK;
 
 interface Img { data: Buffer; width: number; height: number; channels: number }
 async function decode(buf: Buffer | string): Promise<Img> {

@@ -19,6 +19,19 @@ export const XLSX = join(CORPUS, 'xlsx/pypptx-chart-data.xlsx');
 
 export const bytesOf = (path: string): Buffer => readFileSync(path);
 
+/** The watermark of the seed page's creation example, exactly. */
+export const SEED_WATERMARK = {
+  type: 'text',
+  opacity: 0.6,
+  text: 'jdoe\n67.79.169.114\n11/13/2014 2:24 PM\nNOT FOR DISTRIBUTION',
+  color: 'red',
+  fontFamily: 'Consolas',
+  fontSize: '16pt',
+  fontWeight: 'bold',
+  verticalAlign: 'bottom',
+  horizontalAlign: 'right',
+};
+
 /** Bytes no detector recognises: no magic number, not a ZIP, not OLE2, not a PDF. */
 export const UNRECOGNIZABLE = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 251 || 1));
 
