@@ -2,7 +2,7 @@
 // Quire: every route, and the class the SDK parsed each answer into.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,7 +106,7 @@ describe('Office Integrator through the vendor SDK', () => {
     const dir = mkdtempSync(join(tmpdir(), 'quire-seed-'));
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     writeFileSync(join(dir, 'sample.mjs'), changed);
-    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'sample.mjs')], { cwd: dir, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'sample.mjs')], { cwd: dir, timeout: 60_000 }).finally(() => rmSync(dir, { recursive: true, force: true }));
     assert.match(stdout, /SDK initialized successfully\./);
     assert.match(stdout, /Created document session ID - [0-9a-f]{64}/);
     assert.match(stdout, /Status Code: 200/);

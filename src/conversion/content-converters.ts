@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { QuireError, inputError, type ErrorDetails } from '../domain/errors.ts';
+import { QuireError, inputError, invalidInput, type ErrorDetails } from '../domain/errors.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import type { WorkFiles } from '../domain/work-files.ts';
 import { sanitizeHtmlFile } from '../engines/html/sanitize.ts';
@@ -71,6 +71,18 @@ const PROCESS_LIFETIME_MS = 20 * 60_000;
 const MAX_PROCESSES = 10_000;
 /** Families LibreOffice opens as word-processing documents (the only ones that make a DOCX). */
 const WORD_FAMILIES: readonly Family[] = ['word', 'text', 'html'];
+/** Pages one conversion may select (repeats count). */
+const MAX_PAGES = 10_000;
+/** Pages of one multi-page TIFF: sharp joins decoded pages in memory (~2.6 MB each at 96 dpi). */
+const MAX_TIFF_PAGES = 200;
+
+function checkPageTotal(total: number, req: ConversionRequest): void {
+  const max = req.format === 'tiff' && !req.onePerPage ? MAX_TIFF_PAGES : MAX_PAGES;
+  if (total > max) {
+    const hint = max === MAX_TIFF_PAGES ? '; choose fewer pages or set tiffOptions.forceOneFilePerPage' : '';
+    throw invalidInput('input.sources', { maximum: max }, 'body', `The sources select ${total} pages, more than the ${max} one conversion can take${hint}`);
+  }
+}
 
 export class ContentConverters {
   private readonly processes = new Map<string, ConversionProcess>();
@@ -158,12 +170,13 @@ export class ContentConverters {
         for (const [i, s] of sources.entries()) {
           at = `input.sources[${i}]`;
           const prepared = await this.deps.renderer.prepare(s.target);
-          selections.push({ fileId: s.fileId, target: s.target, prepared, pages: selectPages(s.ranges, prepared.pageCount, `${at}.pages`) });
+          selections.push({ fileId: s.fileId, target: s.target, prepared, pages: selectPages(s.ranges, prepared.pageCount, `${at}.pages`, MAX_PAGES) });
           p.percentComplete = Math.floor((50 * (i + 1)) / sources.length);
         }
         at = undefined;
         const total = selections.reduce((n, s) => n + s.pages.length, 0);
         if (total === 0) throw couldNotConvert('The sources have no pages');
+        checkPageTotal(total, req);
         let done = 0;
         const progress = () => (p.percentComplete = Math.min(99, 50 + Math.floor((50 * ++done) / total)));
         for await (const out of outputsOf(selections, req, { renderer: this.deps.renderer, pdf: this.deps.pdf, tempDir, progress })) {
@@ -181,8 +194,9 @@ export class ContentConverters {
       p.state = 'error';
       p.errorCode = errorCode;
       if (errorDetails) p.errorDetails = errorDetails;
-      const level = errorCode === 'InternalError' ? 'error' : 'info';
-      this.deps.log?.[level]({ err: e, process: p.processId.slice(0, 8), errorCode }, 'content conversion failed');
+      // Only an unexpected failure is worth a stack trace; the others are the document's or the caller's.
+      if (errorCode === 'InternalError') this.deps.log?.error({ err: e, process: p.processId.slice(0, 8) }, 'content conversion failed');
+      else this.deps.log?.info({ process: p.processId.slice(0, 8), errorCode, reason: errorDetails?.message }, 'content conversion failed');
     } finally {
       if (tempDir) await rm(tempDir, { recursive: true, force: true });
     }

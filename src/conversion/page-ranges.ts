@@ -1,7 +1,7 @@
 // The `pages` of a content conversion source: "1,3,5-10", 1-based and inclusive, in the caller's
 // order (repeats allowed); empty means every page. Syntax is checked when the conversion is asked
 // for, page numbers against the document once it is known.
-import { QuireError } from '../domain/errors.ts';
+import { QuireError, invalidInput } from '../domain/errors.ts';
 
 export interface PageRange {
   first: number;
@@ -27,14 +27,20 @@ export function parsePageRanges(raw: string | undefined, at: string): PageRange[
   });
 }
 
-/** 0-based page indexes the ranges select from a document of `pageCount` pages. */
-export function selectPages(ranges: PageRange[] | undefined, pageCount: number, at: string): number[] {
-  if (!ranges) return Array.from({ length: pageCount }, (_, i) => i);
+/** 0-based page indexes the ranges select from a document of `pageCount` pages; more than `limit` is refused. */
+export function selectPages(ranges: PageRange[] | undefined, pageCount: number, at: string, limit: number): number[] {
+  const tooMany = () => invalidInput(at, { maximum: limit }, 'body', `More than ${limit} pages selected`);
+  if (!ranges) {
+    if (pageCount > limit) throw tooMany();
+    return Array.from({ length: pageCount }, (_, i) => i);
+  }
   const out: number[] = [];
   for (const r of ranges) {
     if (r.last > pageCount) {
       throw invalidPageSyntax(at, `Page ${r.last} does not exist: the document has ${pageCount} page${pageCount === 1 ? '' : 's'}`, { minimum: 1, maximum: pageCount });
     }
+    // Checked before expanding, so "1-1000,1-1000,..." cannot build a huge list.
+    if (out.length + r.last - r.first + 1 > limit) throw tooMany();
     for (let p = r.first; p <= r.last; p++) out.push(p - 1);
   }
   return out;

@@ -2,7 +2,7 @@
 // building multipart requests by hand (for what the SDK cannot send), and reading answers.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
@@ -101,8 +101,12 @@ export function pdfText(pdf: Buffer): string {
   const dir = mkdtempSync(join(tmpdir(), 'quire-oi-'));
   const path = join(dir, 'doc.pdf');
   writeFileSync(path, pdf);
-  // -raw: in content order, so rotated watermark text comes out (a character per line).
-  return execFileSync('pdftotext', ['-raw', path, '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    // -raw: in content order, so rotated watermark text comes out (a character per line).
+    return execFileSync('pdftotext', ['-raw', path, '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The path of a URL Quire gave out (the tests reach it on the same server). */
@@ -116,7 +120,12 @@ export function redPixels(pdf: Buffer): number {
   const dir = mkdtempSync(join(tmpdir(), 'quire-oi-'));
   const path = join(dir, 'doc.pdf');
   writeFileSync(path, pdf);
-  const ppm = execFileSync('pdftoppm', ['-r', '30', '-f', '1', '-l', '1', path], { maxBuffer: 64 * 1024 * 1024 });
+  let ppm: Buffer;
+  try {
+    ppm = execFileSync('pdftoppm', ['-r', '30', '-f', '1', '-l', '1', path], { maxBuffer: 64 * 1024 * 1024 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   // P6 header: magic, width, height, maxval, then RGB bytes.
   const header = /^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(ppm.subarray(0, 64).toString('latin1'))!;
   let n = 0;

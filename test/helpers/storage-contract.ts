@@ -609,7 +609,7 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
       const bytes = randomBytes(64_000);
       const ref = await s.blobs.put(chunksOf(bytes, 8000), 1_000_000, (r) => s.metadata.recordBlob(r, T));
       const source = doc(ref.hash, { size: ref.size });
-      const single = session('single', { tenant: 'persist', properties: parseSessionProperties({ password: 'pw', watermarks: [{ type: 'text' }] }) });
+      const single = session('single', { tenant: 'persist', properties: parseSessionProperties({ password: 'pw', watermarks: [{ type: 'text', text: 'DRAFT' }] }) });
       await s.metadata.insertSession(single);
       assert.equal(await s.metadata.claimSlot('single', 'source'), 'claimed');
       await s.metadata.fillSlot('single', 'source', source);

@@ -15,7 +15,7 @@ export type { OfficeApiDeps } from './deps.ts';
 export async function officeApi(app: FastifyInstance, deps: OfficeApiDeps): Promise<void> {
   app.removeAllContentTypeParsers();
   await app.register(multipart, multipartOptions(deps.maxUploadBytes, deps.maxFieldBytes));
-  const fields = (request: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  const fields = (_request: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => done(null, Object.fromEntries(new URLSearchParams(String(body))));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: deps.maxFieldBytes }, fields);
   // JSON objects are taken as the same parameters (nested objects given as objects, not strings).
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.maxFieldBytes }, (_req, body, done) => {

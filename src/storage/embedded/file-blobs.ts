@@ -72,7 +72,7 @@ export class FileBlobStore implements BlobStore {
       return { hash, size };
     } catch (err) {
       if (fileOpen) {
-        // A write still in flight would land after the unlink and the close; let it finish first.
+        // Closing under a write still in flight is unsafe (its fd number may be reused); let it end.
         await writer.settled();
         await fh.close().catch(() => {});
       }
