@@ -201,12 +201,13 @@ export class Renderer {
     const family = formatOf(t.doc.extension)?.family;
     const password = t.password ?? undefined;
     let kind: Manifest['pdf'] = 'own';
+    let sourceInfo: { pageCount: number; pages: PageSize[] } | undefined;
     const out = await this.store.scratch(t.key, PDF_NAME);
     if (t.comparison) {
       await makeRedline(this.engines, this.store, this.blobs, { ...t, comparison: t.comparison }, PDF_NAME);
     } else if (family === 'pdf') {
       try {
-        await this.engines.pdf.inspect(sourcePath);
+        sourceInfo = await this.engines.pdf.inspect(sourcePath);
         kind = 'source';
       } catch (e) {
         if (!(e instanceof QuireError && e.code === 'DocumentRequiresPassword') || password === undefined) throw e;
@@ -232,7 +233,8 @@ export class Renderer {
       throw new QuireError('processing', 'UnsupportedSourceFileFormat', `Quire cannot render ${t.doc.extension} documents`);
     }
     const pdfPath = kind === 'source' ? sourcePath : this.store.path(t.key, PDF_NAME);
-    const info = await this.engines.pdf.inspect(pdfPath);
+    // An uploaded PDF was inspected above already (pdfinfo costs ~15 ms on the first-page path).
+    const info = sourceInfo ?? (await this.engines.pdf.inspect(pdfPath));
     const pages = info.pages.map((s) => ({ width: round2(s.width * PX_PER_PT), height: round2(s.height * PX_PER_PT) }));
     await this.store.write(t.key, MANIFEST, JSON.stringify({ version: 1, pdf: kind, pageCount: info.pageCount, pages } satisfies Manifest));
     this.log.info({ key: t.key.slice(0, 12), ext: t.doc.extension, pages: info.pageCount, ms: this.clock.now() - started }, 'document prepared');
