@@ -97,7 +97,8 @@ function pdfPages(path: string, password?: string): number {
 
 const sha = (...parts: (string | Buffer)[]) => createHash('sha256').update(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))).digest('hex');
 /** The rendition key a serverCaching "full" session of this tenant uses (rendering/rendition-key.ts). */
-const sharedKey = (tenant: string, bytes: Buffer) => sha('tenant\0', tenant, '\0', sha(bytes), '\0');
+// The shared key names the tenant, the bytes and the format they are read as (no password here).
+const sharedKey = (tenant: string, bytes: Buffer, ext: string) => sha('tenant\0', tenant, '\0', sha(bytes), '\0', ext, '\0');
 const privateKey = (sessionId: string) => sha('session\0', sessionId);
 const renditionDir = (key: string) => join(q.dataDir, 'renditions', key.slice(0, 2), key);
 const preparedLines = (key: string) => q.output().split('\n').filter((l) => l.includes('document prepared') && l.includes(`"key":"${key.slice(0, 12)}"`)).length;
@@ -383,8 +384,8 @@ describe('damaged and hostile files', () => {
 describe('serverCaching', () => {
   test('"full": a second session of the same bytes converts nothing; another tenant does not share', async () => {
     const bytes = Buffer.from(`Shared document ${randomBytes(8).toString('hex')}\n`);
-    const k1 = sharedKey('t1', bytes);
-    const k2 = sharedKey('t2', bytes);
+    const k1 = sharedKey('t1', bytes, 'txt');
+    const k2 = sharedKey('t2', bytes, 'txt');
     const a = await open(bytes, { ext: 'txt' });
     assert.equal(await pageCountOf(a), 1);
     assert.equal((await page(a, 0)).status, 200);

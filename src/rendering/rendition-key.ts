@@ -11,6 +11,11 @@ import { parseWatermarks, type Watermark } from '../watermarks/spec.ts';
 
 const sha = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
 
+/** A document's renditions as one tenant shares them: its bytes read as its format, with its password. */
+export function sharedKey(tenant: string, doc: { hash: string; extension: string }, password: string | null): string {
+  return sha('tenant', tenant, doc.hash, doc.extension, password ?? '');
+}
+
 export function privateKey(sessionId: string): string {
   return sha('session', sessionId);
 }
@@ -29,12 +34,12 @@ export function renderTargetOf(s: SessionRecord): RenderTarget {
   const password = s.properties.password;
   const watermarks = watermarksOf(s);
   if (watermarks.length === 0) {
-    const key = reusesCachedOutput(s.properties) ? sha('tenant', s.tenant, doc.hash, password ?? '') : privateKey(s.id);
+    const key = reusesCachedOutput(s.properties) ? sharedKey(s.tenant, doc, password) : privateKey(s.id);
     return { key, doc, password };
   }
   // Watermarked pages are the session's own; the converted document under them is still shared
   // within the tenant when caching allows, so a watermark does not cost a second conversion.
-  const key = s.properties.serverCaching === 'full' ? sha('tenant', s.tenant, doc.hash, password ?? '') : privateKey(s.id);
+  const key = s.properties.serverCaching === 'full' ? sharedKey(s.tenant, doc, password) : privateKey(s.id);
   return { key, pagesKey: privateKey(s.id), doc, password, watermarks: { list: watermarks, tenant: s.tenant } };
 }
 
