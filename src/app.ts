@@ -21,6 +21,7 @@ import { Renderer } from './rendering/renderer.ts';
 import { renderOnSessionEvents } from './rendering/session-hooks.ts';
 import { RenditionStore } from './renditions/rendition-store.ts';
 import { SearchTasks } from './search/search-tasks.ts';
+import { ContentConverters } from './conversion/content-converters.ts';
 import { viewerRoutes } from './viewer/routes.ts';
 import { checkImage } from './watermarks/spec.ts';
 import type { Storage } from './storage/ports.ts';
@@ -96,7 +97,8 @@ export async function buildApp({ config, storage, clock = systemClock }: AppDeps
     reply.code(404).send({ errorCode: 'NotFound', message: `No route ${req.method} ${req.url.split('?')[0]}` }),
   );
   await http.register(viewerRoutes, { sessions });
-  await http.register(prizmdocApi, { sessions, workFiles, tenants, renderer, searches, affinityToken, maxUploadBytes: config.maxUploadBytes });
+  const converters = new ContentConverters({ renderer, workFiles, pdf: engines.pdf, office: engines.office, log: http.log });
+  await http.register(prizmdocApi, { sessions, workFiles, tenants, renderer, searches, converters, affinityToken, maxUploadBytes: config.maxUploadBytes });
   await http.register(officeApi, {
     documents: officeDocuments,
     conversions: officeConversions,

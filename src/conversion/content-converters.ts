@@ -16,7 +16,7 @@ import { type Clock, systemClock } from '../domain/clock.ts';
 import type { WorkFiles } from '../domain/work-files.ts';
 import { sanitizeHtmlFile } from '../engines/html/sanitize.ts';
 import type { LibreOfficePool } from '../engines/libreoffice/pool.ts';
-import { createPdfEngine, type PdfEngine } from '../engines/pdf/engine.ts';
+import type { PdfEngine } from '../engines/pdf/engine.ts';
 import { Semaphore } from '../engines/pdf/semaphore.ts';
 import { formatOf, type Family } from '../formats/formats.ts';
 import type { Renderer, RenderTarget } from '../rendering/renderer.ts';
@@ -97,9 +97,6 @@ export class ContentConverters {
   }
 
   /** Built from a renderer's engines when nothing else provides them (qpdf needs no shared state). */
-  static fromRenderer(renderer: Renderer, workFiles: WorkFiles, log?: FastifyBaseLogger): ContentConverters {
-    return new ContentConverters({ renderer, workFiles, pdf: createPdfEngine(), office: renderer.engines.office, ...(log ? { log } : {}) });
-  }
 
   /** Checks what can be checked now (work files, formats), then converts in the background. */
   async start(tenant: string, req: ConversionRequest): Promise<ConversionProcess> {

@@ -9,7 +9,7 @@ export type { PageSize, PageText } from '../engines/pdf/engine.ts';
 
 export interface Engines {
   office: Pick<LibreOfficePool, 'convert'>;
-  pdf: Pick<PdfEngine, 'inspect' | 'renderRaster' | 'renderSvg' | 'pageText' | 'documentText' | 'decrypt'>;
+  pdf: Pick<PdfEngine, 'inspect' | 'renderRaster' | 'renderSvg' | 'pageText' | 'documentText' | 'decrypt' | 'assemble'>;
   image: { imageToPdf: typeof imageToPdf };
   /** The comparison engine with its engines bound (src/comparison/compare.ts). */
   compare(req: CompareRequest): Promise<CompareResult>;

@@ -66,8 +66,7 @@ const MANIFEST = 'manifest.json';
 
 export class Renderer {
   private readonly store: RenditionStore;
-  /** Public so services converting in other ways (content converters: docx) use the same engines. */
-  readonly engines: Engines;
+  private readonly engines: Engines;
   private readonly blobs: BlobStore;
   private readonly clock: Clock;
   private readonly log: FastifyBaseLogger;

@@ -13,7 +13,7 @@ export interface PrizmdocDeps {
   renderer: Renderer;
   searches: SearchTasks;
   /** Content conversions; when absent, made from the renderer's engines. */
-  converters?: ContentConverters;
+  converters: ContentConverters;
   /** Identifies this server to clients that route by affinity; one node, one token. */
   affinityToken: string;
   maxUploadBytes: number;

@@ -4,7 +4,6 @@ import type { PrizmdocDeps } from './deps.ts';
 import { sendPrizmdocError } from './errors.ts';
 import { comparisonRoutes } from './comparison-routes.ts';
 import { contentConverterRoutes } from './content-converter-routes.ts';
-import { ContentConverters } from '../../conversion/content-converters.ts';
 import { pageRoutes } from './page-routes.ts';
 import { searchRoutes } from './search-routes.ts';
 import { viewingSessionRoutes } from './viewing-session-routes.ts';
@@ -20,5 +19,5 @@ export async function prizmdocApi(app: FastifyInstance, deps: PrizmdocDeps): Pro
   pageRoutes(app, deps);
   searchRoutes(app, deps);
   comparisonRoutes(app, deps);
-  contentConverterRoutes(app, { ...deps, converters: deps.converters ?? ContentConverters.fromRenderer(deps.renderer, deps.workFiles, app.log) });
+  contentConverterRoutes(app, deps);
 }
