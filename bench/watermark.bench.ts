@@ -1,13 +1,18 @@
 // Watermark bench (issue 6): what burning a text watermark into a page costs, as a ratio to drawing
 // the same page without it, for every page output (SVG, PNG, JPEG, thumbnail, tile), aim ≤ 1.3×.
+// Each row is what the server does (src/rendering/renderer.ts draw): the PDF engine's renderRaster
+// with the `beforeEncode` hook from burnHook (overlays drawn while pdftoppm runs, blended before the
+// one encode), and watermarkSvg on the engine's SVG. The
+// drawn watermark ("overlay") is cached in memory per watermark, page size, region and pixel size;
+// "not cached" rows clear that cache first: the first raster of a session at a zoom level (or of any
+// tile, since each tile has its own region).
 // In-process and sequential: each sample draws one page with and without the watermark back to back,
 // so both halves see the same machine load; the table gives medians over all samples.
 import { join } from 'node:path';
 import { createPdfEngine } from '../src/engines/pdf/engine.ts';
-import { parsePpm } from '../src/engines/pdf/ppm.ts';
-import { runTool } from '../src/engines/pdf/run-tool.ts';
+import { expectedSize } from '../src/rendering/renderer.ts';
 import { resizeSvgRoot } from '../src/rendering/svg.ts';
-import { clearOverlayCache, encode, tileRegion, watermarkPixels, watermarkRaster } from '../src/watermarks/raster.ts';
+import { burnHook, clearOverlayCache, tileRegion } from '../src/watermarks/raster.ts';
 import { parseWatermarks, type Watermark } from '../src/watermarks/spec.ts';
 import { watermarkSvg } from '../src/watermarks/svg.ts';
 import { CORPUS } from '../test/helpers/quire.ts';
@@ -44,48 +49,35 @@ const bench: Bench = {
     const both = parseWatermarks([SEED, DIAGONAL]);
 
     const svg = async (k: number) => { const i = k % n; return resizeSvgRoot(await engine.renderSvg(PDF, i), pages[i]!.width, pages[i]!.height); };
-    const png = (k: number, q?: { format?: 'png' | 'jpeg'; dpi?: number; width?: number; height?: number; tile?: { x: number; y: number; w: number; h: number } }) =>
-      engine.renderRaster(PDF, k % n, { format: q?.format ?? 'png', ...(q?.width ? { width: q.width, height: q.height! } : { dpi: q?.dpi ?? 96 }), ...(q?.tile ? { tile: q.tile } : {}) });
-    // The hook: pdftoppm's pixels are watermarked before the one encode (what render-raster.ts would call).
-    const rawPage = async (k: number) => {
-      const i = k % n;
-      const r = await runTool('pdftoppm', ['-f', String(i + 1), '-l', String(i + 1), '-singlefile', '-r', '96', '--', PDF], { timeoutMs: 30_000, maxStdoutBytes: 64 << 20 });
-      return parsePpm(r.stdout);
+    type Shape = { format?: 'png' | 'jpeg'; dpi?: number; width?: number; height?: number; tile?: { x: number; y: number; w: number; h: number } };
+    // The engine's raster; with `ws`, burned in through the hook as the renderer does it.
+    const raster = (k: number, q: Shape, ws?: Watermark[], region?: { x: number; y: number; w: number; h: number }) => {
+      const i = q.tile ? 0 : k % n;
+      const shape = { ...(q.width ? { width: q.width, height: q.height! } : { dpi: q.dpi ?? 96 }), ...(q.tile ? { tile: q.tile } : {}) };
+      // As Renderer.draw: the overlay starts drawing at the expected size while pdftoppm draws the page.
+      const hook = ws ? { beforeEncode: burnHook(ws, { page: pages[i]!, ...(region ? { region } : {}) }, expectedSize(pages[i]!, shape)) } : {};
+      return engine.renderRaster(PDF, i, { format: q.format ?? 'png', ...shape, ...hook });
     };
     const tiles = tileGrid(pages[0]!, SCALE_TILE);
     const tileOf = (k: number) => tiles[k % tiles.length]!;
     const pageOf = (k: number) => pages[k % n]!;
 
+    const rasters: { name: string; shape: (k: number) => Shape; region?: (k: number) => { x: number; y: number; w: number; h: number } }[] = [
+      { name: 'PNG page (Scale 1)', shape: () => ({}) },
+      { name: 'JPEG page (Scale 1)', shape: () => ({ format: 'jpeg' }) },
+      { name: 'thumbnail 300×300', shape: () => ({ width: 300, height: 300 }) },
+      { name: `tile ${TILE}² at Scale ${SCALE_TILE}`, shape: (k) => ({ dpi: 96 * SCALE_TILE, tile: tileOf(k) }), region: (k) => tileRegion(tileOf(k), SCALE_TILE, pages[0]!) },
+    ];
     const workloads = (ws: Watermark[], label: string): Workload[] => [
       { name: `SVG page, ${label}`, base: svg, marked: async (i) => watermarkSvg(await svg(i), pageOf(i), ws) },
-      { name: `PNG page (Scale 1), ${label}, re-encoding`, base: (i) => png(i), marked: async (i) => watermarkRaster(await png(i), 'png', { page: pageOf(i) }, ws) },
-      {
-        name: `PNG page (Scale 1), ${label}, hook before encoding`,
-        base: async (i) => encode(await rawPage(i), 'png'),
-        marked: async (i) => encode(await watermarkPixels(await rawPage(i), { page: pageOf(i) }, ws), 'png'),
-      },
-      { name: `JPEG page (Scale 1), ${label}, re-encoding`, base: (i) => png(i, { format: 'jpeg' }), marked: async (i) => watermarkRaster(await png(i, { format: 'jpeg' }), 'jpeg', { page: pageOf(i) }, ws) },
-      { name: `thumbnail 300×300, ${label}, re-encoding`, base: (i) => png(i, { width: 300, height: 300 }), marked: async (i) => watermarkRaster(await png(i, { width: 300, height: 300 }), 'png', { page: pageOf(i) }, ws) },
-      {
-        // Every tile is drawn once and then cached on disk, so its overlay is always a first render.
-        name: `tile ${TILE}² at Scale ${SCALE_TILE}, ${label}, re-encoding, overlay not cached`,
-        base: (k) => png(0, { dpi: 96 * SCALE_TILE, tile: tileOf(k) }),
-        marked: async (k) => {
-          const t = tileOf(k);
-          clearOverlayCache();
-          return watermarkRaster(await png(0, { dpi: 96 * SCALE_TILE, tile: t }), 'png', { page: pages[0]!, region: tileRegion(t, SCALE_TILE, pages[0]!) }, ws);
+      ...rasters.flatMap((r) => [true, false].map((cached) => ({
+        name: `${r.name}, ${label}, overlay ${cached ? 'cached' : 'not cached'}`,
+        base: (k: number) => raster(k, r.shape(k)),
+        marked: (k: number) => {
+          if (!cached) clearOverlayCache();
+          return raster(k, r.shape(k), ws, r.region?.(k));
         },
-      },
-      {
-        name: `PNG page (Scale 1), ${label}, hook before encoding, overlay not cached`,
-        base: async (i) => encode(await rawPage(i), 'png'),
-        marked: async (i) => { clearOverlayCache(); return encode(await watermarkPixels(await rawPage(i), { page: pageOf(i) }, ws), 'png'); },
-      },
-      {
-        name: `PNG page (Scale 1), ${label}, re-encoding, overlay not cached (first page of a size)`,
-        base: (i) => png(i),
-        marked: async (i) => { clearOverlayCache(); return watermarkRaster(await png(i), 'png', { page: pageOf(i) }, ws); },
-      },
+      }))),
     ];
     const all = [...workloads(seed, 'seed text'), ...workloads(both, 'seed text + diagonal')];
 
@@ -119,7 +111,7 @@ const bench: Bench = {
       ctx.log(`round ${round + 1}/${s.rounds} done`);
     }
 
-    const sizes = await outputSizes(svg, png, pages[0]!, both);
+    const sizes = await outputSizes(svg, raster, pages[0]!, both);
     const rows = all.map((x) => {
       const ss = samples.get(x.name)!;
       const base = median(ss.map((v) => v.base));
@@ -132,13 +124,15 @@ const bench: Bench = {
       description: `
 Each sample draws one page of \`font-size-test.pdf\` (A4, ${n} pages, cycled; shared corpus) without and then with
 the watermarks, in the bench's own process, one after the other (no concurrency), so each pair sees the same
-load; order alternates between samples. Page drawing is the PDF engine's (pdftocairo + pdftotext for SVG,
-pdftoppm + sharp for rasters); the watermark is added by \`src/watermarks/\`. Watermarks: the seed page's
-example (4 lines, 16pt bold, bottom right, opacity 0.6), and that plus a page-wide diagonal "CONFIDENTIAL".
-*Re-encoding*: \`watermarkRaster\` on the engine's PNG/JPEG (decode, blend, encode again). *Hook*: \`watermarkPixels\`
-on pdftoppm's pixels before the one encode (the change proposed for \`render-raster.ts\`; here pdftoppm is run by
-the bench the way the engine runs it). Overlays (the watermark drawn by librsvg for one page size) are cached in
-memory unless the row says otherwise. Times are medians in ms; aim: ratio ≤ ${AIM}×.`,
+load; order alternates between samples. Every row is the server's own path (\`Renderer.draw\`): SVG pages are
+the PDF engine's (pdftocairo + pdftotext) with \`watermarkSvg\`; rasters are the engine's \`renderRaster\`
+(pdftoppm, then sharp encodes) with the \`beforeEncode\` hook (\`burnHook\`) blending the overlays into the decoded
+pixels before the one encode; the overlays start drawing, at the size the engine will give, when the draw starts,
+so librsvg works while pdftoppm does. Watermarks: the seed page's example (4 lines, 16pt bold, bottom right, opacity 0.6), and
+that plus a page-wide diagonal "CONFIDENTIAL" (opacity 0.3). *Overlay*: a watermark drawn by librsvg for one page
+size, region and pixel size, kept in memory; *not cached* rows forget them before each watermarked draw (the
+first raster of a session at a zoom level; every tile, whose region is its own). Re-encoding an engine PNG/JPEG
+(\`watermarkRaster\`) is not used by the server and not measured. Times are medians in ms; aim: ratio ≤ ${AIM}×.`,
       header: ['output', 'samples', 'plain ms', 'watermarked ms', 'added ms', 'ratio', `aim ≤ ${AIM}×`],
       rows,
       notes: [
@@ -153,13 +147,12 @@ export default bench;
 
 async function outputSizes(
   svg: (k: number) => Promise<string>,
-  png: (k: number) => Promise<Buffer>,
+  raster: (k: number, q: object, ws?: Watermark[]) => Promise<Buffer>,
   page: { width: number; height: number },
   ws: Watermark[],
 ): Promise<{ svg: [number, number]; png: [number, number] }> {
   const s = await svg(0);
-  const p = await png(0);
-  const marked = await watermarkRaster(p, 'png', { page }, ws);
+  const [p, marked] = [await raster(0, {}), await raster(0, {}, ws)];
   return { svg: [Buffer.byteLength(s), Buffer.byteLength(watermarkSvg(s, page, ws))], png: [p.length, marked.length] };
 }
 

@@ -4,11 +4,14 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sendOfficeError } from './api/officeapi/errors.ts';
 import { officeApi } from './api/officeapi/index.ts';
+import { sendPrizmdocError } from './api/prizmdoc/errors.ts';
 import { prizmdocApi } from './api/prizmdoc/index.ts';
 import { Tenants } from './auth/tenants.ts';
 import type { Config } from './config/config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
+import { QuireError } from './domain/errors.ts';
 import { OfficeConversions } from './domain/office-conversions.ts';
 import { OfficeDocuments } from './domain/office-documents.ts';
 import { OfficeSources } from './domain/office-sources.ts';
@@ -54,11 +57,19 @@ export async function buildApp({ config, storage, clock = systemClock }: AppDeps
       const status = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
       const body = JSON.stringify({ errorCode: 'BadRequest', message: 'The HTTP request could not be parsed' });
       if (socket.writable) {
-        socket.end(`HTTP/1.1 ${status} Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       }
     },
     // Real clients send /v2/ViewingSessions as well as /v2/viewingSessions.
     routerOptions: { caseSensitive: false, maxParamLength: 256 },
+    // What the router refuses before any route is chosen still answers in the dialect's error shape.
+    frameworkErrors: (err, req, reply) => {
+      const e =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new QuireError('notFound', 'NotFound', `No route ${req.method} matches: a path segment is longer than 256 characters`)
+          : new QuireError('input', 'InvalidInput', 'The URL path could not be decoded', { details: { in: 'path', at: 'path', message: err.message } });
+      return isOfficePath(req.url) ? sendOfficeError(e, req, reply) : sendPrizmdocError(e, req, reply);
+    },
   });
   const tenants = new Tenants(config.apiKeys);
   const workFiles = new WorkFiles(storage, config, clock);
@@ -93,11 +104,14 @@ export async function buildApp({ config, storage, clock = systemClock }: AppDeps
   });
   const officeConversions = new OfficeConversions({ storage, sources: officeSources, converter: new DocumentConverter({ office: engines.office, timeoutMs: config.engines.jobTimeoutMs }) });
 
-  http.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ errorCode: 'NotFound', message: `No route ${req.method} ${req.url.split('?')[0]}` }),
-  );
+  http.setNotFoundHandler((req, reply) => {
+    const route = `${req.method} ${req.url.split('?')[0]}`;
+    // The Office Integrator SDK reads only 200 and 400 answers: an unknown Writer route is its "invalid method".
+    if (isOfficePath(req.url)) return sendOfficeError(new QuireError('input', 'UnsupportedOperation', `Quire does not offer ${route}`), req, reply);
+    return reply.code(404).send({ errorCode: 'NotFound', message: `No route ${route}` });
+  });
   await http.register(viewerRoutes, { sessions });
-  const converters = new ContentConverters({ renderer, workFiles, pdf: engines.pdf, office: engines.office, log: http.log });
+  const converters = new ContentConverters({ renderer, workFiles, sessions, watermarkImage, pdf: engines.pdf, office: engines.office, log: http.log });
   await http.register(prizmdocApi, { sessions, workFiles, tenants, renderer, searches, converters, affinityToken, maxUploadBytes: config.maxUploadBytes });
   await http.register(officeApi, {
     documents: officeDocuments,
@@ -112,6 +126,9 @@ export async function buildApp({ config, storage, clock = systemClock }: AppDeps
   });
   return { http, sessions, workFiles, tenants, renditions };
 }
+
+/** The Office Integrator dialect's paths (everything else answers in the PrizmDoc shape). */
+const isOfficePath = (url: string) => /^\/(?:writer\/officeapi|api\/v1)(?:[/?]|$)/i.test(url);
 
 /** A stable token naming this server (its data folder), made once. */
 async function nodeToken(storage: Storage): Promise<string> {

@@ -25,6 +25,9 @@ async function main(): Promise<void> {
 
   const app = await buildApp({ config, storage });
   const log = app.http.log;
+  // Likewise conversions and page drawings cut short: their scratch files go before anything converts.
+  const scraps = await app.renditions.recover();
+  if (scraps > 0) log.info(`removed ${scraps} unfinished rendition file(s) left by a previous process`);
   const sweepSettings = { expiredSessionMemorySeconds: config.expiredSessionMemorySeconds, blobGraceSeconds: 3600 };
   const runSweep = async () => {
     await sweep(storage, app.sessions, sweepSettings, systemClock).catch((err) => log.error({ err }, 'sweep failed'));

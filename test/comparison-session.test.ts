@@ -3,12 +3,13 @@
 // page (revisionData, paged with continueToken), and hands out a tracked-changes DOCX whose changes
 // accept to the revised text and reject to the original text.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { docxBytes, knownEditsPair } from './helpers/comparison-docs.ts';
+import { docxBytes, knownEditsPair, layoutEditsPair } from './helpers/comparison-docs.ts';
 import { assert480, bytesOf, createSession, DOCX, PDF, uploadSlot, uploadSource, V1, V2 } from './helpers/prizmdoc.ts';
 import { call, startQuire, type Quire } from './helpers/quire.ts';
 import { resolvedText } from './helpers/tracked-changes.ts';
@@ -105,6 +106,54 @@ describe('a comparison session', () => {
     assert.equal(r.bytes.subarray(0, 5).toString(), '%PDF-');
     assert480(await call(q, 'GET', `${V2}/${id}/redline?format=xlsx`), 'InvalidInput', 'format');
   });
+});
+
+test('a real binary .doc pair, uploaded without an extension, lists the same changes as the docx pair', async () => {
+  writeFileSync(join(work, 'original.docx'), original);
+  writeFileSync(join(work, 'revised.docx'), revised);
+  await promisify(execFile)('soffice', ['--headless', '--norestore', `-env:UserInstallation=file://${work}/doc-profile`, '--convert-to', 'doc', '--outdir', join(work, 'doc'), join(work, 'original.docx'), join(work, 'revised.docx')], { timeout: 180_000 });
+  const [a, b] = ['original', 'revised'].map((n) => readFileSync(join(work, 'doc', `${n}.doc`)));
+  assert.equal(a!.subarray(0, 4).toString('hex'), 'd0cf11e0', 'Word 97 (OLE) bytes');
+  const id = await comparisonSession(a!, b!);
+  const r = await call(q, 'GET', `${V2}/${id}/revisionData`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(
+    r.body.changes.map((c: any) => ({ type: c.type, text: c.text, pageIndex: c.pageIndex })),
+    pair.expected.map((c) => ({ type: c.type, text: c.text, pageIndex: c.pageIndex })),
+  );
+  const redline = await call(q, 'GET', `${V2}/${id}/redline`);
+  assert.deepEqual(resolvedText(redline.bytes, 'accept'), resolvedText(revised, 'accept'));
+  assert.deepEqual(resolvedText(redline.bytes, 'reject'), resolvedText(original, 'accept'));
+});
+
+test('paragraph property and table cell changes through revisionData: type, page and rectangles', async () => {
+  const layout = layoutEditsPair();
+  const [a, b] = [docxBytes(layout.original), docxBytes(layout.revised)];
+  const id = await comparisonSession(a, b);
+  const r = await call(q, 'GET', `${V2}/${id}/revisionData`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(
+    r.body.changes.map((c: any) => ({ type: c.type, text: c.text, originalText: c.originalText, pageIndex: c.pageIndex, endPageIndex: c.endPageIndex })),
+    layout.expected.map((c) => ({ type: c.type, text: c.text, originalText: c.originalText, pageIndex: c.pageIndex, endPageIndex: c.pageIndex })),
+  );
+  for (const c of r.body.changes) {
+    assert.ok(c.rectangles.length > 0 && c.rectangles.every((x: any) => x.pageIndex === c.pageIndex && x.width > 0 && x.height > 0), JSON.stringify(c));
+  }
+  // The rectangles are on the redline pages the Text route serves: the centred paragraph's words
+  // are where the page's text has them.
+  const text = await call(q, 'GET', `/PCCIS/V1/Document/q/0-0/Text?DocumentID=u${id}`);
+  assert.equal(text.status, 200);
+  const page = text.body.pages[0] as { text: string; rectangles: [number, number, number, number][] };
+  const at = page.text.indexOf('This opening paragraph');
+  assert.ok(at >= 0, page.text);
+  const [x, y] = page.rectangles[at]!;
+  const centred = r.body.changes[0].rectangles[0];
+  assert.ok(Math.abs(centred.x - x) < 3 && Math.abs(centred.y - y) < 6, `change at ${JSON.stringify(centred)}, its first letter at ${x},${y}`);
+  assert.ok(centred.x > 150, `centred: ${JSON.stringify(centred)}`);
+  const redline = await call(q, 'GET', `${V2}/${id}/redline`);
+  for (const mode of ['accept', 'reject'] as const) {
+    assert.deepEqual(resolvedText(redline.bytes, mode, { structure: true }), resolvedText(mode === 'accept' ? b : a, 'accept', { structure: true }), mode);
+  }
 });
 
 test('two identical documents give zero changes', async () => {

@@ -3,9 +3,11 @@
 // changes accept to the revised text and reject to the original text, other input formats, and the
 // typed errors.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { compareDocuments, type CompareResult } from '../src/comparison/compare.ts';
@@ -13,7 +15,7 @@ import { parseXml, serializeDocument, isEl, type XmlElement, type XmlNode } from
 import { QuireError } from '../src/domain/errors.ts';
 import { createLibreOfficePool, type LibreOfficePool } from '../src/engines/libreoffice/pool.ts';
 import { createPdfEngine } from '../src/engines/pdf/engine.ts';
-import { knownEditsPair, writeDocx } from './helpers/comparison-docs.ts';
+import { knownEditsPair, layoutEditsPair, writeDocx } from './helpers/comparison-docs.ts';
 import { find, mainXml, resolvedText } from './helpers/tracked-changes.ts';
 
 const CORPUS = resolve(import.meta.dirname, '../../shared/corpus/docx');
@@ -45,11 +47,27 @@ async function compare(originalPath: string, revisedPath: string, exts: [string,
   );
 }
 
-/** Accept-all gives the revised document's text, reject-all the original's; every mark has author and date. */
-function assertTrackedChangesResolve(result: CompareResult, originalDocx: Uint8Array, revisedDocx: Uint8Array, label: string): void {
+/**
+ * Accept-all gives the revised document's text, reject-all the original's; every mark has author and
+ * date. With `structure`, also each paragraph's style and alignment and each row's cell count
+ * (against `structure` documents of their own when the inputs went through LibreOffice, which names
+ * styles and alignments its own way).
+ */
+function assertTrackedChangesResolve(
+  result: CompareResult,
+  originalDocx: Uint8Array,
+  revisedDocx: Uint8Array,
+  label: string,
+  structure?: { original: Uint8Array; revised: Uint8Array },
+): void {
   const redline = readFileSync(result.redlineDocxPath);
   assert.deepEqual(resolvedText(redline, 'accept'), resolvedText(revisedDocx, 'accept'), `${label}: accept-all is the revised text`);
   assert.deepEqual(resolvedText(redline, 'reject'), resolvedText(originalDocx, 'accept'), `${label}: reject-all is the original text`);
+  if (structure) {
+    const s = { structure: true };
+    assert.deepEqual(resolvedText(redline, 'accept', s), resolvedText(structure.revised, 'accept', s), `${label}: accept-all has the revised layout`);
+    assert.deepEqual(resolvedText(redline, 'reject', s), resolvedText(structure.original, 'accept', s), `${label}: reject-all has the original layout`);
+  }
   const xml = strFromU8(unzipSync(redline, { filter: (f) => f.name === 'word/document.xml' })['word/document.xml']!);
   for (const m of xml.matchAll(/<w:(ins|del|moveFrom|moveTo|rPrChange|pPrChange)\b[^>]*>/g)) {
     assert.match(m[0], /w:author="Test Author"/, `${label}: ${m[0]}`);
@@ -100,7 +118,7 @@ describe('the known-edits pair', () => {
     // The inserted word sits right of the line's start, on the second line of text.
     const very = r.changes[0]!.rectangles![0]!;
     assert.ok(very.x > 200 && very.width < 60, JSON.stringify(very));
-    assertTrackedChangesResolve(r, readFileSync(original), readFileSync(revised), 'known edits');
+    assertTrackedChangesResolve(r, readFileSync(original), readFileSync(revised), 'known edits', { original: readFileSync(original), revised: readFileSync(revised) });
   });
 
   test('the redline DOCX carries real tracked changes of each kind, and its PDF shows both texts', async () => {
@@ -129,24 +147,93 @@ describe('the known-edits pair', () => {
     );
   });
 
-  test('odt, rtf and doc inputs (made by LibreOffice) compare too', async () => {
-    const convertTo = async (src: string, ext: string) => {
-      const out = join(work, `${src.endsWith('original.docx') ? 'o' : 'r'}.${ext}`);
-      await pool.convert(src, out, { format: ext === 'doc' ? 'docx' : ext, inputExtension: 'docx' });
-      return out;
-    };
+  test('odt, rtf and a real binary .doc (made by LibreOffice) give exactly the docx pair\'s changes', async () => {
+    const inputs: Record<string, [string, string]> = {};
     for (const ext of ['odt', 'rtf']) {
-      const [o, v] = await Promise.all([convertTo(original, ext), convertTo(revised, ext)]);
-      const r = await compare(o, v, [ext, ext]);
-      const types = r.changes.map((c) => `${c.type}:${c.text}`);
-      for (const want of ['ContentInserted:very ', 'ContentReplaced:twelve', 'PropertyChanged:carefully', 'ContentInserted:Gamma deliverable']) {
-        assert.ok(types.includes(want), `${ext}: ${want} in ${types.join(' | ')}`);
-      }
-      assert.ok(r.changes.length <= pair.expected.length + 2, `${ext}: few spurious changes: ${types.join(' | ')}`);
+      const to = (src: string, name: string) => pool.convert(src, join(work, `${name}.${ext}`), { format: ext, inputExtension: 'docx' }).then(() => join(work, `${name}.${ext}`));
+      inputs[ext] = await Promise.all([to(original, 'known-original'), to(revised, 'known-revised')]);
     }
-    // A .docx named .doc: LibreOffice reads it by its bytes, as it would a real .doc.
-    const r = await compare(original, revised, ['doc', 'docx']);
-    assert.ok(r.changes.some((c) => c.type === 'ContentInserted' && c.text === 'very '));
+    // The pool writes no .doc: soffice's own converter, with a profile of its own, writes Word 97.
+    const docDir = join(work, 'doc');
+    await promisify(execFile)('soffice', ['--headless', '--norestore', `-env:UserInstallation=file://${join(work, 'soffice-doc-profile')}`, '--convert-to', 'doc', '--outdir', docDir, original, revised], { timeout: 180_000 });
+    inputs.doc = [join(docDir, 'known-original.doc'), join(docDir, 'known-revised.doc')];
+    for (const path of inputs.doc) assert.equal(readFileSync(path).subarray(0, 8).toString('hex'), 'd0cf11e0a1b11ae1', `${path} is an OLE compound file`);
+
+    for (const [ext, [o, v]] of Object.entries(inputs)) {
+      const r = await compare(o, v, [ext, ext]);
+      assert.equal(r.pageCount, 2, ext);
+      const got = r.changes.map((c) => ({ type: c.type, text: c.text, ...(c.originalText !== undefined ? { originalText: c.originalText } : {}), pageIndex: c.pageIndex }));
+      assert.deepEqual(got, pair.expected, `${ext}: every change, once, on its page, nothing else`);
+      for (const c of r.changes) {
+        assert.equal(c.endPageIndex, c.pageIndex, `${ext}: change ${c.id} is on one page`);
+        assert.ok(c.rectangles && c.rectangles.length > 0 && c.rectangles.every((x) => x.pageIndex === c.pageIndex), `${ext}: change ${c.id} is located on its page`);
+      }
+      const from = r.changes.find((c) => c.type === 'ContentMovedFrom')!;
+      assert.equal(r.changes.find((c) => c.pairedChangeId === from.id)?.type, 'ContentMovedTo', `${ext}: the move's halves are linked`);
+      // The round trip through LibreOffice loses no text: accepting gives the generated revised
+      // document's paragraphs, rejecting the original's. Layout is checked against LibreOffice's own
+      // DOCX of each input (it names styles its own way).
+      const converted = (role: string) => readFileSync(join(dirname(r.redlineDocxPath), `${role}.docx`));
+      assertTrackedChangesResolve(r, readFileSync(original), readFileSync(revised), ext, { original: converted('original'), revised: converted('revised') });
+    }
+  });
+});
+
+describe('paragraph properties and table cells', () => {
+  const pair = layoutEditsPair();
+
+  test('alignment, style and cell-count changes: each once, with its type, page and the lines it covers', async () => {
+    const original = writeDocx(join(work, 'layout-original.docx'), pair.original);
+    const revised = writeDocx(join(work, 'layout-revised.docx'), pair.revised);
+    const r = await compare(original, revised);
+    assert.equal(r.pageCount, 2);
+    const got = r.changes.map((c) => ({ type: c.type, text: c.text, ...(c.originalText !== undefined ? { originalText: c.originalText } : {}), pageIndex: c.pageIndex }));
+    assert.deepEqual(
+      got,
+      pair.expected.map(({ align: _, ...c }) => c),
+    );
+    // Letter, 1-inch margins: the text column runs from x = 96 to 720 px.
+    const [left, right] = [96, 720];
+    r.changes.forEach((c, i) => {
+      const want = pair.expected[i]!;
+      assert.equal(c.endPageIndex, c.pageIndex, `change ${c.id} is on one page`);
+      assert.ok(c.rectangles && c.rectangles.length > 0, `change ${c.id} has rectangles`);
+      for (const rect of c.rectangles) {
+        assert.equal(rect.pageIndex, c.pageIndex);
+        assert.ok(rect.x >= left - 2 && rect.x + rect.width <= right + 2 && rect.width > 10 && rect.height > 5 && rect.height < 40, `${c.type}: ${JSON.stringify(rect)}`);
+      }
+      const first = c.rectangles[0]!;
+      if (want.align === 'left') assert.ok(Math.abs(first.x - left) < 3, `${c.type} starts at the left margin: ${JSON.stringify(first)}`);
+      if (want.align === 'center') assert.ok(Math.abs(first.x + first.width / 2 - (left + right) / 2) < 4, `${c.type} is centred: ${JSON.stringify(first)}`);
+      if (want.align === 'right') assert.ok(Math.abs(first.x + first.width - right) < 4, `${c.type} ends at the right margin: ${JSON.stringify(first)}`);
+    });
+    // The paragraph made a heading is drawn in the heading's larger type.
+    const [centred, heading, cellIns, , cellDel] = r.changes.map((c) => ({ ...c, rectangles: c.rectangles! }));
+    assert.ok(heading!.rectangles[0]!.height > centred!.rectangles[0]!.height * 1.25, `heading ${heading!.rectangles[0]!.height} vs body ${centred!.rectangles[0]!.height}`);
+    // A row that gained or lost a cell is shown deleted and re-inserted: one rectangle per row, the
+    // revised row below the original one; the one with three cells reaches the third column.
+    for (const c of [cellIns!, cellDel!]) {
+      assert.equal(c.rectangles.length, 2, `${c.type}: ${JSON.stringify(c.rectangles)}`);
+      assert.ok(c.rectangles[1]!.y > c.rectangles[0]!.y + 10, `${c.type}: rows one under the other`);
+    }
+    const thirdColumn = left + 2 * 200; // 3000-twip columns are 200 px
+    assert.ok(cellIns!.rectangles[1]!.x + cellIns!.rectangles[1]!.width > thirdColumn, `"2019" is in the third column: ${JSON.stringify(cellIns!.rectangles)}`);
+    assert.ok(cellIns!.rectangles[0]!.x + cellIns!.rectangles[0]!.width < thirdColumn, `the original row has two cells: ${JSON.stringify(cellIns!.rectangles)}`);
+
+    // The tracked changes: w:pPrChange keeps each paragraph's original properties, rows are marked
+    // inserted and deleted; accepting gives the revised layout, rejecting the original.
+    const xml = strFromU8(unzipSync(readFileSync(r.redlineDocxPath))['word/document.xml']!);
+    assert.equal(xml.match(/<w:pPrChange\b/g)?.length, 3);
+    assert.equal(xml.match(/<w:trPr><w:ins\b/g)?.length, 2);
+    assert.equal(xml.match(/<w:trPr><w:del\b/g)?.length, 2);
+    const docs = { original: readFileSync(original), revised: readFileSync(revised) };
+    assertTrackedChangesResolve(r, docs.original, docs.revised, 'layout edits', docs);
+    assert.ok(resolvedText(readFileSync(r.redlineDocxPath), 'accept', { structure: true }).includes('[@center] This opening paragraph keeps its words but changes its alignment.'));
+    assert.ok(resolvedText(readFileSync(r.redlineDocxPath), 'reject', { structure: true }).includes('A plain paragraph that becomes a heading.'));
+    // The redline PDF shows the removed cell's text and the added one's.
+    const text = (await pdf.documentText(r.redlinePdfPath)).map((p) => p.text);
+    assert.match(text[0]!, /2019/);
+    assert.match(text[1]!, /Two/);
   });
 });
 
@@ -232,9 +319,21 @@ describe('the shared corpus', () => {
         const r = await compare(join(CORPUS, f), revisedPath);
         const got = r.changes.map((c) => ({ type: c.type, text: c.text, ...(c.originalText !== undefined ? { originalText: c.originalText } : {}) }));
         assert.deepEqual(got, edit.expected, f);
-        for (const c of r.changes) assert.ok(c.pageIndex >= 0 && c.pageIndex < r.pageCount && c.endPageIndex >= c.pageIndex, `${f}: ${JSON.stringify(c)}`);
-        assert.ok(r.changes.every((c) => c.rectangles && c.rectangles.length > 0), `${f}: every change is found on its page`);
-        assertTrackedChangesResolve(r, original, edit.revised, f);
+        // Each edit carries a word found nowhere else: the page the redline PDF shows it on (read
+        // with the PDF engine, not the comparison's own reader) is the change's page.
+        const pageTexts = (await pdf.documentText(r.redlinePdfPath)).map((p) => p.text.replace(/\s+/g, ' '));
+        assert.equal(pageTexts.length, r.pageCount, f);
+        for (const c of r.changes) {
+          const marker = /Quire(replaced|cell|\b added this (opening|closing))/.exec(c.text ?? '')?.[0];
+          assert.ok(marker, `${f}: ${c.text}`);
+          const pages = pageTexts.flatMap((t, i) => (t.includes(marker) ? [i] : []));
+          assert.equal(pages.length, 1, `${f}: "${marker}" is on one page: ${pages.join(', ')}`);
+          assert.equal(c.pageIndex, pages[0], `${f}: ${c.type} "${c.text}" is on page ${pages[0]}: ${JSON.stringify(c)}`);
+          assert.equal(c.endPageIndex, pages[0], `${f}: ${c.type} "${c.text}" ends on page ${pages[0]}`);
+          assert.ok(c.rectangles && c.rectangles.length > 0 && c.rectangles.every((x) => x.pageIndex === c.pageIndex), `${f}: ${c.type} is found on its page`);
+          if (marker === 'Quire added this opening') assert.equal(c.pageIndex, 0, `${f}: the opening paragraph is on the first page`);
+        }
+        assertTrackedChangesResolve(r, original, edit.revised, f, { original, revised: edit.revised });
       }),
     );
     assert.ok(edited >= 10, `only ${edited} corpus documents had a word or a cell to edit`);
@@ -247,7 +346,8 @@ describe('the shared corpus', () => {
         const r = await compare(join(CORPUS, f), join(CORPUS, g));
         assert.ok(r.changes.length > 0, `${f} → ${g}`);
         for (const c of r.changes) assert.ok(c.pageIndex >= 0 && c.endPageIndex < r.pageCount, `${f} → ${g}: ${JSON.stringify(c)}`);
-        assertTrackedChangesResolve(r, readFileSync(join(CORPUS, f)), readFileSync(join(CORPUS, g)), `${f} → ${g}`);
+        const [a, b] = [readFileSync(join(CORPUS, f)), readFileSync(join(CORPUS, g))];
+        assertTrackedChangesResolve(r, a, b, `${f} → ${g}`, { original: a, revised: b });
       }),
     );
   });

@@ -240,8 +240,8 @@ describe('Office Integrator through the vendor SDK', () => {
     const r = await fetch(preview.getPreviewUrl(), { redirect: 'manual' });
     assert.equal(r.status, 302);
     const location = r.headers.get('location')!;
-    assert.match(location, new RegExp(`^${q.baseUrl}/viewer/[A-Za-z0-9_-]+$`));
-    const viewerId = location.split('/').pop()!;
+    assert.match(location, new RegExp(`^${q.baseUrl}/viewer/[A-Za-z0-9_-]+\\?`));
+    const viewerId = new URL(location).pathname.split('/').pop()!;
     assert.equal((await call(q, 'GET', `/PCCIS/V1/ViewingSession/u${viewerId}`, { headers: { 'Acs-Api-Key': KEY } })).status, 200);
     assert.equal(expectClass(await ops.getDocumentInfo(preview.getDocumentId()), SDK.V1.DocumentMeta).getDocumentName(), 'Preview me');
 
@@ -260,7 +260,7 @@ describe('Office Integrator through the vendor SDK', () => {
     assert.match(cmp.getCompareUrl(), /\/compare$/);
     const r = await fetch(cmp.getCompareUrl(), { redirect: 'manual' });
     assert.equal(r.status, 302);
-    const viewerId = r.headers.get('location')!.split('/').pop()!;
+    const viewerId = new URL(r.headers.get('location')!).pathname.split('/').pop()!;
     for (const slot of ['original', 'revised']) {
       const doc = await call(q, 'GET', `/v2/viewingSessions/${viewerId}/sourceFile/${slot}`, { headers: { 'Acs-Api-Key': KEY } });
       assert.equal(doc.status, 200, slot);

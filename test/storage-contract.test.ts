@@ -28,9 +28,4 @@ storageContract('embedded (SQLite + files)', async () => {
     // Writes stream into tmp/ and are renamed into blobs/ when complete.
     leftovers: async () => (await readdir(join(dataDir, 'tmp'))).length,
   };
-}, {
-  knownBugs: {
-    "a record from getSession is the caller's own: changing it does not change the store":
-      "SqliteMetadataStore.getSession's cache hands out shallow copies: changing a returned record's slots or properties changes the cached record",
-  },
 });

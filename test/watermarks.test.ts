@@ -2,8 +2,11 @@
 // the PDF engine (SVG, PNG, JPEG, tiles, thumbnails) with real sharp/librsvg and system fonts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { degrees, PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { QuireError } from '../src/domain/errors.ts';
 import { createPdfEngine } from '../src/engines/pdf/engine.ts';
@@ -12,6 +15,7 @@ import { marginOf, LINE_HEIGHT, PX_PER_PT } from '../src/watermarks/layout.ts';
 import { clearOverlayCache, tileRegion, watermarkPixels, watermarkRaster } from '../src/watermarks/raster.ts';
 import { canonicalWatermarks, checkImage, parseWatermarks, watermarkKey, workFileIdsOf, type Watermark } from '../src/watermarks/spec.ts';
 import { watermarkSvg } from '../src/watermarks/svg.ts';
+import { stampPdf } from '../src/watermarks/pdf.ts';
 import { SEED_WATERMARK } from './helpers/prizmdoc.ts';
 
 const PDF = join(new URL('../../shared/corpus/pdf/', import.meta.url).pathname, 'simple1.pdf');
@@ -383,5 +387,40 @@ describe('burning watermarks into pages', () => {
     const img = { data: out.pixels, width: out.width, height: out.height, channels: 3 };
     assert.ok(redBox(img).count > 50);
     assert.equal(img.data[0], 200);
+  });
+});
+
+describe('stamping a PDF (content conversion of a watermarked session)', () => {
+  it('lands where the page shows it, on rotated pages and off-origin MediaBoxes too, inside the page content', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-wm-pdf-'));
+    try {
+      // Letter pages: upright; /Rotate 90; /Rotate 270 with the MediaBox away from the origin; /Rotate 180.
+      const doc = await PDFDocument.create();
+      const specs = [{ rotate: 0, box: [0, 0, 612, 792] }, { rotate: 90, box: [0, 0, 612, 792] }, { rotate: 270, box: [100, 50, 712, 842] }, { rotate: 180, box: [0, 0, 612, 792] }];
+      for (const s of specs) {
+        const p = doc.addPage([612, 792]);
+        p.setMediaBox(s.box[0]!, s.box[1]!, s.box[2]! - s.box[0]!, s.box[3]! - s.box[1]!);
+        p.setRotation(degrees(s.rotate));
+      }
+      const path = join(dir, 'in.pdf');
+      writeFileSync(path, await doc.save());
+      const info = await engine.inspect(path);
+      const ws = parseWatermarks([{ type: 'text', text: 'STAMP', color: 'red', fontSize: '30pt', verticalAlign: 'bottom', horizontalAlign: 'right' }]);
+      const sizes = info.pages.map((p) => ({ width: (p.width * 96) / 72, height: (p.height * 96) / 72 }));
+      await stampPdf(path, sizes.map((page) => ({ page, ws })));
+      for (const [i, size] of sizes.entries()) {
+        // What the renderer would draw: the page as displayed, the watermark at its bottom right.
+        const out = await decode(await engine.renderRaster(path, i, { format: 'png', dpi: 96 }));
+        const want = await decode(await watermarkRaster(await engine.renderRaster(path, i, { format: 'png', dpi: 96 }), 'png', { page: size }, ws));
+        const got = redBox(out);
+        const expected = redBox(want);
+        assert.ok(got.count > 300, `page ${i}: ${got.count} red pixels`);
+        for (const k of ['x0', 'y0', 'x1', 'y1'] as const) assert.ok(Math.abs(got[k] - expected[k]) <= 2, `page ${i} (rotate ${specs[i]!.rotate}) ${k}: ${got[k]} stamped, ${expected[k]} drawn`);
+      }
+      const stamped = await PDFDocument.load(readFileSync(path));
+      for (const p of stamped.getPages()) assert.equal(p.node.Annots()?.size() ?? 0, 0, 'drawn in the content, not an annotation');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@
 // usual `w:` prefix (strict OOXML, odd prefixes): the caller then lets LibreOffice rewrite it.
 import { createHash } from 'node:crypto';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { inflationProblem } from '../formats/zip-limits.ts';
 import { parseXml, serializeDocument, type XmlDocument, type XmlElement } from './xml.ts';
 
 export const W_NS = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
@@ -39,6 +40,8 @@ export function readDocx(bytes: Uint8Array): DocxPackage {
     entries = unzipSync(bytes, {
       filter: (f) => {
         if (f.originalSize > MAX_PART_BYTES) throw new NotComparableDocx(`part ${f.name} is too large`);
+        const bomb = inflationProblem([{ name: f.name, compressedSize: f.size, uncompressedSize: f.originalSize }]);
+        if (bomb) throw new NotComparableDocx(bomb);
         total += f.originalSize;
         if (total > MAX_TOTAL_BYTES) throw new NotComparableDocx('package is too large');
         return !f.name.endsWith('/');

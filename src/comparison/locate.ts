@@ -41,6 +41,8 @@ export function locateChanges(displayText: string, drafts: readonly ChangeDraft[
 
   const match = new Int32Array(dispKeys.length).fill(-1);
   for (const e of diff(dispKeys, pdfKeys, { maxD: 3000 })) if (e.op === 'eq') match[e.a] = e.b;
+  slideMatchesBack(match, dispKeys, pdfKeys);
+  matchOutOfOrder(match, dispKeys, pdfKeys, pdfWords);
 
   /** Index of the first display word starting at or after `offset`. */
   const firstWordAt = (offset: number) => {
@@ -78,6 +80,67 @@ export function locateChanges(displayText: string, drafts: readonly ChangeDraft[
     if (d.pair !== undefined) change.pairedChangeId = String(d.pair + 1);
     return change;
   });
+}
+
+/** How far past its predecessor's match a word's match may be pulled back. */
+const SLIDE_WINDOW = 64;
+
+/**
+ * Equal-cost alignments are not equally right: the diff's common-suffix step pairs the body's last
+ * "." with the PDF's last "." — in an endnote on the next page — rather than the one right after the
+ * body's last word. A match that does not continue a run with its successor is moved to the first
+ * equal PDF word after its predecessor's match, where the text actually continues.
+ */
+function slideMatchesBack(match: Int32Array, dispKeys: readonly string[], pdfKeys: readonly string[]): void {
+  for (let i = 1; i < match.length; i++) {
+    const j = match[i]!;
+    const prev = match[i - 1]!;
+    if (j < 0 || prev < 0 || j === prev + 1) continue;
+    const next = i + 1 < match.length ? match[i + 1]! : -1;
+    if (next === j + 1) continue;
+    const end = Math.min(j, prev + 1 + SLIDE_WINDOW);
+    for (let k = prev + 1; k < end; k++) {
+      if (pdfKeys[k] === dispKeys[i]) {
+        match[i] = k;
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * The PDF may read a table row's cells in another order than the document (a cell added to a row
+ * comes out after the rows below it), so the in-order alignment leaves such words unmatched. A word
+ * still unmatched takes the one unused PDF word with its text near its nearest matched neighbour, on
+ * that neighbour's page — only when there is exactly one, so headers and page numbers are not taken.
+ */
+function matchOutOfOrder(match: Int32Array, dispKeys: readonly string[], pdfKeys: readonly string[], pdfWords: readonly PdfWord[]): void {
+  const used = new Uint8Array(pdfKeys.length);
+  for (const j of match) if (j >= 0) used[j] = 1;
+  const NEIGHBOURS = 8;
+  for (let i = 0; i < match.length; i++) {
+    if (match[i]! >= 0) continue;
+    let anchor = -1;
+    for (let d = 1; d <= NEIGHBOURS && anchor < 0; d++) {
+      if (i - d >= 0 && match[i - d]! >= 0) anchor = match[i - d]!;
+      else if (i + d < match.length && match[i + d]! >= 0) anchor = match[i + d]!;
+    }
+    if (anchor < 0) continue;
+    const page = pdfWords[anchor]!.page;
+    let found = -1;
+    for (let k = Math.max(0, anchor - SLIDE_WINDOW); k < Math.min(pdfKeys.length, anchor + SLIDE_WINDOW); k++) {
+      if (used[k] || pdfKeys[k] !== dispKeys[i] || pdfWords[k]!.page !== page) continue;
+      if (found >= 0) {
+        found = -2;
+        break;
+      }
+      found = k;
+    }
+    if (found >= 0) {
+      match[i] = found;
+      used[found] = 1;
+    }
+  }
 }
 
 /** Consecutive words on one line become one rectangle (covering the spaces between them). */

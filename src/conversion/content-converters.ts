@@ -1,8 +1,10 @@
 // Content conversions (POST /v2/contentConverters): work files of a tenant turned into PDF, images,
 // TIFF or DOCX in the background, the results new work files of the same tenant. Sources are
 // converted through the renderer, so a document already converted for viewing is reused and pages
-// are drawn the same way a viewer gets them. Processes live in memory, like search tasks: a restart
-// forgets them (their result work files stay).
+// are drawn the same way a viewer gets them. A source may also be (Quire) a viewing session of the
+// tenant: its document (a comparison session's redline) as its viewer gets it, watermarks burned into
+// every page written. Processes live in memory, like search tasks: a restart forgets them (their
+// result work files stay).
 import type { FastifyBaseLogger } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -14,23 +16,26 @@ import { pipeline } from 'node:stream/promises';
 import { QuireError, inputError, invalidInput, type ErrorDetails } from '../domain/errors.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import type { WorkFiles } from '../domain/work-files.ts';
+import type { ViewingSessions } from '../domain/viewing-sessions.ts';
 import { sanitizeHtmlFile } from '../engines/html/sanitize.ts';
 import type { LibreOfficePool } from '../engines/libreoffice/pool.ts';
 import type { PdfEngine } from '../engines/pdf/engine.ts';
 import { Semaphore } from '../engines/pdf/semaphore.ts';
 import { formatOf, type Family } from '../formats/formats.ts';
-import type { Renderer, RenderTarget } from '../rendering/renderer.ts';
+import type { Renderer, RenderTarget, WatermarkImageSource } from '../rendering/renderer.ts';
+import { renderTargetOf } from '../rendering/rendition-key.ts';
+import { workFileIdsOf } from '../watermarks/spec.ts';
 import type { WorkFileRecord } from '../storage/ports.ts';
 import { couldNotConvert, processErrorOf } from './errors.ts';
 import { outputsOf, type Output, type Selection } from './outputs.ts';
 import { formatPages, selectPages } from './page-ranges.ts';
 import { workFileTarget } from './render-target.ts';
-import type { ConversionInput, ConversionRequest } from './request.ts';
+import type { ConversionInput, ConversionRequest, SourceName } from './request.ts';
 
 export interface ConversionResult {
   fileId: string;
   pageCount: number;
-  sources: { fileId: string; pages: string }[];
+  sources: ({ pages: string } & SourceName)[];
 }
 
 export interface ConversionProcess {
@@ -49,6 +54,10 @@ export interface ConversionProcess {
 export interface ContentConverterDeps {
   renderer: Pick<Renderer, 'prepare' | 'page'>;
   workFiles: Pick<WorkFiles, 'get' | 'create' | 'open' | 'delete'>;
+  /** Viewing session sources (Quire); without it only work files convert. */
+  sessions?: Pick<ViewingSessions, 'use'>;
+  /** The bytes of image watermarks named by work file (the renderer's source of them). */
+  watermarkImage?: WatermarkImageSource;
   pdf: Pick<PdfEngine, 'assemble'>;
   office: Pick<LibreOfficePool, 'convert'>;
   clock?: Clock;
@@ -58,9 +67,10 @@ export interface ContentConverterDeps {
 }
 
 interface Source {
-  fileId: string;
-  wf: WorkFileRecord;
-  family: Family;
+  name: SourceName;
+  /** Work file sources only (docx reads the file itself). */
+  wf?: WorkFileRecord;
+  family?: Family;
   target: RenderTarget;
   ranges: ConversionRequest['sources'][number]['ranges'];
   password: string | null;
@@ -106,7 +116,7 @@ export class ContentConverters {
     const p: ConversionProcess = {
       processId: randomBytes(16).toString('base64url'),
       tenant,
-      input: { sources: req.input.sources.map((s) => ({ fileId: s.fileId, pages: s.pages ?? '' })), dest: req.input.dest },
+      input: { sources: req.input.sources.map((s) => ({ ...(s.viewingSessionId !== undefined ? { viewingSessionId: s.viewingSessionId } : { fileId: s.fileId! }), pages: s.pages ?? '' })), dest: req.input.dest },
       state: 'processing',
       percentComplete: 0,
       results: [],
@@ -127,10 +137,12 @@ export class ContentConverters {
   }
 
   private async source(tenant: string, s: ConversionRequest['sources'][number], i: number, format: ConversionRequest['format']): Promise<Source> {
+    if ('viewingSessionId' in s.name) return this.sessionSource(tenant, s.name.viewingSessionId, s.ranges, `input.sources[${i}].viewingSessionId`);
+    const fileId = s.name.fileId;
     const at = `input.sources[${i}].fileId`;
     let wf: WorkFileRecord;
     try {
-      wf = await this.deps.workFiles.get(tenant, s.fileId);
+      wf = await this.deps.workFiles.get(tenant, fileId);
     } catch (e) {
       if (e instanceof QuireError && e.code === 'WorkFileDoesNotExist') {
         throw inputError('WorkFileDoesNotExist', 'The work file has expired or does not exist', { in: 'body', at });
@@ -148,7 +160,32 @@ export class ContentConverters {
         received: wf.extension,
       });
     }
-    return { fileId: s.fileId, wf, family, target: workFileTarget(tenant, wf, s.password), ranges: s.ranges, password: s.password };
+    return { name: { fileId }, wf, family, target: workFileTarget(tenant, wf, s.password), ranges: s.ranges, password: s.password };
+  }
+
+  /** The tenant's session (another tenant's answers 404, as everywhere), drawn as its viewer gets it. */
+  private async sessionSource(tenant: string, id: string, ranges: Source['ranges'], at: string): Promise<Source> {
+    if (!this.deps.sessions) throw invalidInput(at, 'fileId sources only', 'body', 'This server converts work files only');
+    const session = await this.deps.sessions.use(tenant, id);
+    let target: RenderTarget;
+    try {
+      target = renderTargetOf(session);
+    } catch (e) {
+      if (e instanceof QuireError && e.kind === 'input') throw inputError(e.code, e.message, { in: 'body', at });
+      throw e;
+    }
+    return { name: { viewingSessionId: id }, target, ranges, password: null };
+  }
+
+  /** A session's watermarks with the images it names by work file, read once per conversion. */
+  private async watermarksOf(t: RenderTarget): Promise<Selection['watermarks']> {
+    if (!t.watermarks) return undefined;
+    const ids = workFileIdsOf(t.watermarks.list);
+    if (ids.length === 0) return { list: t.watermarks.list };
+    const read = this.deps.watermarkImage;
+    if (!read) throw new Error('content conversion of a session with image watermarks needs watermarkImage');
+    const { tenant } = t.watermarks;
+    return { list: t.watermarks.list, images: new Map(await Promise.all(ids.map(async (id) => [id, await read(tenant, id)] as const))) };
   }
 
   private async run(p: ConversionProcess, sources: Source[], req: ConversionRequest): Promise<void> {
@@ -167,7 +204,8 @@ export class ContentConverters {
         for (const [i, s] of sources.entries()) {
           at = `input.sources[${i}]`;
           const prepared = await this.deps.renderer.prepare(s.target);
-          selections.push({ fileId: s.fileId, target: s.target, prepared, pages: selectPages(s.ranges, prepared.pageCount, `${at}.pages`, MAX_PAGES) });
+          const watermarks = await this.watermarksOf(s.target);
+          selections.push({ name: s.name, target: s.target, prepared, pages: selectPages(s.ranges, prepared.pageCount, `${at}.pages`, MAX_PAGES), ...(watermarks ? { watermarks } : {}) });
           p.percentComplete = Math.floor((50 * (i + 1)) / sources.length);
         }
         at = undefined;
@@ -201,8 +239,11 @@ export class ContentConverters {
 
   /** The whole document through LibreOffice's DOCX export (word-processing sources only). */
   private async docx(s: Source, tempDir: string): Promise<Output> {
-    const copy = join(tempDir, `source.${s.wf.extension}`);
-    await pipeline(this.deps.workFiles.open(s.wf), createWriteStream(copy));
+    // parseConversionRequest refuses viewing session sources for docx (no watermark could be burned in).
+    const wf = s.wf;
+    if (!wf) throw new Error('a docx conversion needs a work file source');
+    const copy = join(tempDir, `source.${wf.extension}`);
+    await pipeline(this.deps.workFiles.open(wf), createWriteStream(copy));
     let input = copy;
     if (s.family === 'html') {
       // As for viewing: LibreOffice would otherwise fetch what the HTML links to.
@@ -213,9 +254,9 @@ export class ContentConverters {
     // The page count comes from the renderer's PDF of the same document (which a viewer reuses).
     const [prepared] = await Promise.all([
       this.deps.renderer.prepare(s.target),
-      this.deps.office.convert(input, path, { format: 'docx', inputExtension: s.family === 'html' ? 'html' : s.wf.extension, ...(s.password !== null ? { password: s.password } : {}) }),
+      this.deps.office.convert(input, path, { format: 'docx', inputExtension: s.family === 'html' ? 'html' : wf.extension, ...(s.password !== null ? { password: s.password } : {}) }),
     ]);
-    return { content: { path }, extension: 'docx', pageCount: prepared.pageCount, sources: [{ fileId: s.fileId, pages: formatPages(Array.from({ length: prepared.pageCount }, (_, i) => i)) }] };
+    return { content: { path }, extension: 'docx', pageCount: prepared.pageCount, sources: [{ ...s.name, pages: formatPages(Array.from({ length: prepared.pageCount }, (_, i) => i)) }] };
   }
 
   private async keep(p: ConversionProcess, out: Output, req: ConversionRequest): Promise<void> {

@@ -1,20 +1,26 @@
 // What a conversion writes from the selected pages of its prepared sources: one PDF of all of them
 // (qpdf), one image per page (the renderer's own page drawing, so pages a viewer already saw are
-// reused), or one multi-page TIFF (those pages joined by sharp).
+// reused), or one multi-page TIFF (those pages joined by sharp). A viewing session's pages carry its
+// watermarks: images and SVG because the renderer draws them so, PDF pages by stamping (watermarks/pdf.ts).
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { PdfEngine } from '../engines/pdf/engine.ts';
 import type { PageSize } from '../rendering/engines.ts';
 import type { PageRequest } from '../rendering/page-request.ts';
 import type { Prepared, Renderer, RenderTarget } from '../rendering/renderer.ts';
+import { stampPdf } from '../watermarks/pdf.ts';
+import type { ImageLookup } from '../watermarks/layout.ts';
+import type { Watermark } from '../watermarks/spec.ts';
 import { couldNotConvert } from './errors.ts';
 import { formatPages } from './page-ranges.ts';
-import type { ConversionRequest } from './request.ts';
+import type { ConversionRequest, SourceName } from './request.ts';
 
 /** One source, converted, with the 0-based pages the caller chose. */
 export interface Selection {
-  fileId: string;
+  name: SourceName;
   target: RenderTarget;
+  /** A viewing session's watermarks, burned into every page written (images resolved). */
+  watermarks?: { list: Watermark[]; images?: ImageLookup };
   prepared: Prepared;
   pages: number[];
 }
@@ -24,7 +30,7 @@ export interface Output {
   content: Buffer | { path: string };
   extension: string;
   pageCount: number;
-  sources: { fileId: string; pages: string }[];
+  sources: ({ pages: string } & SourceName)[];
 }
 
 export interface OutputDeps {
@@ -40,7 +46,8 @@ type PageAt = { sel: Selection; index: number };
 
 export async function* outputsOf(selections: Selection[], req: ConversionRequest, deps: OutputDeps): AsyncGenerator<Output> {
   const all: PageAt[] = selections.flatMap((sel) => sel.pages.map((index) => ({ sel, index })));
-  const one = (p: PageAt) => [{ fileId: p.sel.fileId, pages: String(p.index + 1) }];
+  const one = (p: PageAt) => [{ ...p.sel.name, pages: String(p.index + 1) }];
+  const stamp = (p: PageAt) => (p.sel.watermarks ? { page: p.sel.prepared.pages[p.index]!, ws: p.sel.watermarks.list, ...(p.sel.watermarks.images ? { images: p.sel.watermarks.images } : {}) } : undefined);
   let n = 0;
   const file = () => join(deps.tempDir, `out-${n++}.pdf`);
 
@@ -49,6 +56,7 @@ export async function* outputsOf(selections: Selection[], req: ConversionRequest
       for (const p of all) {
         const path = file();
         await deps.pdf.assemble([{ path: p.sel.prepared.pdfPath, pages: [p.index] }], path);
+        await stampPdf(path, [stamp(p)]);
         deps.progress();
         yield { content: { path }, extension: 'pdf', pageCount: 1, sources: one(p) };
       }
@@ -56,8 +64,10 @@ export async function* outputsOf(selections: Selection[], req: ConversionRequest
     }
     const path = file();
     await deps.pdf.assemble(selections.map((s) => ({ path: s.prepared.pdfPath, pages: s.pages })), path);
+    // qpdf writes the pages in the order given, so page i of the output is all[i].
+    await stampPdf(path, all.map(stamp));
     for (let i = 0; i < all.length; i++) deps.progress();
-    yield { content: { path }, extension: 'pdf', pageCount: all.length, sources: selections.map((s) => ({ fileId: s.fileId, pages: formatPages(s.pages) })) };
+    yield { content: { path }, extension: 'pdf', pageCount: all.length, sources: selections.map((s) => ({ ...s.name, pages: formatPages(s.pages) })) };
     return;
   }
 
@@ -91,7 +101,7 @@ export async function* outputsOf(selections: Selection[], req: ConversionRequest
     }
     const pngs: Buffer[] = [];
     for (const p of all) pngs.push(await pngOf(p));
-    yield { content: await tiff(pngs), extension: 'tif', pageCount: all.length, sources: selections.map((s) => ({ fileId: s.fileId, pages: formatPages(s.pages) })) };
+    yield { content: await tiff(pngs), extension: 'tif', pageCount: all.length, sources: selections.map((s) => ({ ...s.name, pages: formatPages(s.pages) })) };
     return;
   }
 

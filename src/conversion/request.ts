@@ -1,5 +1,7 @@
 // The body of POST /v2/contentConverters, validated with the vendor's error shape. Errors name the
-// place as the vendor does: `input.sources[0].fileId`, `input.dest.format`.
+// place as the vendor does: `input.sources[0].fileId`, `input.dest.format`. A source is the vendor's
+// `fileId`, or Quire's `viewingSessionId`: that session's document as its viewer sees it (watermarks
+// burned in, the redline of a comparison session).
 import { invalidInput, missingInput } from '../domain/errors.ts';
 import { compile } from '../domain/validate.ts';
 import { parsePageRanges, type PageRange } from './page-ranges.ts';
@@ -8,7 +10,9 @@ export const DestFormats = ['pdf', 'tiff', 'png', 'jpeg', 'svg', 'docx'] as cons
 export type DestFormat = (typeof DestFormats)[number];
 
 export interface SourceInput {
-  fileId: string;
+  fileId?: string;
+  /** Quire: a viewing session of the caller's tenant instead of a work file. */
+  viewingSessionId?: string;
   pages?: string;
   password?: string | null;
 }
@@ -31,10 +35,13 @@ export interface ConversionInput {
   dest: DestInput;
 }
 
+/** What a source names: a work file, or (Quire) a viewing session. */
+export type SourceName = { fileId: string } | { viewingSessionId: string };
+
 /** What the conversion will do, parsed: page ranges and pixel boxes as numbers. */
 export interface ConversionRequest {
   input: ConversionInput;
-  sources: { fileId: string; ranges: PageRange[] | undefined; password: string | null }[];
+  sources: { name: SourceName; ranges: PageRange[] | undefined; password: string | null }[];
   format: DestFormat;
   /** Raster outputs: fit each page in this box (either side may be open). */
   box: { width?: number; height?: number } | undefined;
@@ -57,10 +64,10 @@ const parseInput = compile<ConversionInput>({
       maxItems: 100,
       items: {
         type: 'object',
-        required: ['fileId'],
         additionalProperties: false,
         properties: {
           fileId: { type: 'string', minLength: 1, maxLength: 256 },
+          viewingSessionId: { type: 'string', minLength: 1, maxLength: 256 },
           pages: { type: 'string', maxLength: 10_000 },
           password: { type: ['string', 'null'], maxLength: 1024 },
         },
@@ -109,7 +116,7 @@ export function parseConversionRequest(body: unknown): ConversionRequest {
     }
   }
   const sources = parsed.sources.map((s, i) => ({
-    fileId: s.fileId,
+    name: sourceName(s, `input.sources[${i}]`, dest.format),
     ranges: parsePageRanges(s.pages, `input.sources[${i}].pages`),
     password: s.password ?? null,
   }));
@@ -131,4 +138,16 @@ export function parseConversionRequest(body: unknown): ConversionRequest {
     onePerPage: options?.forceOneFilePerPage ?? false,
     minSecondsAvailable: minSecondsAvailable as number | undefined,
   };
+}
+
+function sourceName(s: SourceInput, at: string, format: DestFormat): SourceName {
+  if (s.viewingSessionId === undefined) {
+    if (s.fileId === undefined) throw missingInput(`${at}.fileId`);
+    return { fileId: s.fileId };
+  }
+  if (s.fileId !== undefined) throw invalidInput(`${at}.viewingSessionId`, 'either fileId or viewingSessionId', 'body', `${at} must name a work file (fileId) or a viewing session (viewingSessionId), not both`);
+  // The session has its own password; its watermark could not be burned into a DOCX.
+  if (s.password !== undefined) throw invalidInput(`${at}.password`, 'no password with viewingSessionId', 'body', `${at}.password applies to fileId sources only: a viewing session has its own`);
+  if (format === 'docx') throw invalidInput(`${at}.viewingSessionId`, 'fileId sources only for docx', 'body', 'A docx conversion takes a fileId source: a viewing session converts to pdf, tiff, png, jpeg or svg');
+  return { viewingSessionId: s.viewingSessionId };
 }

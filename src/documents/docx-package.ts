@@ -3,6 +3,7 @@
 // comments. Sizes are bounded by what the entries declare, so a ZIP bomb is refused before inflating.
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { QuireError } from '../domain/errors.ts';
+import { inflationProblem } from '../formats/zip-limits.ts';
 
 /** Part name (no leading slash) → bytes. */
 export type DocxParts = Map<string, Uint8Array>;
@@ -22,6 +23,8 @@ export function readDocx(bytes: Uint8Array): DocxParts {
         entries++;
         total += f.originalSize;
         if (entries > MAX_ENTRIES || total > MAX_UNPACKED_BYTES) throw notADocx('it unpacks to more than Quire edits in memory');
+        const bomb = inflationProblem([{ name: f.name, compressedSize: f.size, uncompressedSize: f.originalSize }]);
+        if (bomb) throw notADocx(bomb);
         return true;
       },
     });

@@ -2,6 +2,7 @@
 // expire) and the rules the PrizmDoc seed page states. No HTTP here: routes call these methods
 // and map QuireErrors to the wire.
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { formatOf, isComparable } from '../formats/formats.ts';
 import { type RemoteFetcher, remoteTooLarge } from '../fetch/remote-fetch.ts';
@@ -11,6 +12,8 @@ import { QuireError, inputError } from './errors.ts';
 import { isWellFormedId, newSessionId } from './ids.ts';
 import { type SessionProperties, parseReplacement } from './session-properties.ts';
 import type { WorkFiles } from './work-files.ts';
+import { isStorageFull } from '../storage/storage-full.ts';
+import { checkWorkFileImages } from '../watermarks/work-file-images.ts';
 
 export interface SessionLimits {
   sessionLifetimeSeconds: number;
@@ -62,6 +65,11 @@ export class ViewingSessions {
       stopStatus: null,
       stopMessage: null,
     };
+    await checkWorkFileImages(properties.watermarks, tenant, rec.expiresAt, {
+      get: (t, id) => this.workFiles.get(t, id),
+      read: async (wf) => readFile(await this.storage.blobs.localPath(wf.hash)),
+      extend: (wf, until) => this.workFiles.extend(wf, until),
+    });
     if (properties.documentSource === 'http') {
       // Downloaded before the session exists: a refused or failed download is the creator's answer.
       const remote = await this.fetcher.open(properties.externalId!);
@@ -100,8 +108,13 @@ export class ViewingSessions {
     // per lifetime, so a session shorter than a minute slides too.
     const target = now + s.lifetimeSeconds * 1000;
     if (target - s.expiresAt > Math.min(60_000, s.lifetimeSeconds * 250)) {
-      s.expiresAt = target;
-      await this.storage.metadata.setSessionExpiry(s.id, target);
+      // Best effort on a full disk: the read goes on, the session keeps its previous expiry for now.
+      await this.storage.metadata.setSessionExpiry(s.id, target).then(
+        () => (s.expiresAt = target),
+        (err: unknown) => {
+          if (!isStorageFull(err)) throw err;
+        },
+      );
     }
     return s;
   }

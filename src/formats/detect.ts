@@ -5,6 +5,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { formatOf } from './formats.ts';
+import type { ZipEntrySizes } from './zip-limits.ts';
 
 const HEAD_BYTES = 8192;
 
@@ -25,8 +26,26 @@ export async function detectFormat(path: string): Promise<string | null> {
   }
 }
 
+/** Every entry of a ZIP with its declared sizes (duplicates included), or null when the file is not a readable ZIP. */
+export async function zipEntries(path: string): Promise<ZipEntrySizes[] | null> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
+    if (!startsWith(head.subarray(0, bytesRead), [0x50, 0x4b, 0x03, 0x04])) return null;
+    const all: ZipEntrySizes[] = [];
+    const names = await readCentralDirectory(new ZipReader(fh, (await fh.stat()).size, head.subarray(0, bytesRead)), all).catch(() => null);
+    return names ? all : null;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Resolves the format of an upload: the bytes first, then FileExtension for text formats. */
 export function resolveFormat(detected: string | null, fileExtension: string | undefined): string | null {
+  // Which program an encrypted OOXML package is for is inside its encryption: the caller's OOXML
+  // extension may say; else it is taken as a DOCX (LibreOffice finds the real kind once decrypted).
+  if (detected === ENCRYPTED_OOXML) return fileExtension && OOXML.has(fileExtension) ? fileExtension : 'docx';
   if (detected) return detected;
   if (fileExtension && formatOf(fileExtension)?.textual) return fileExtension;
   return null;
@@ -54,12 +73,18 @@ function fromMagic(b: Buffer): string | null {
   return null;
 }
 
+/** Not a format: what detectFormat says of a password-protected DOCX/XLSX/PPTX, for resolveFormat. */
+const ENCRYPTED_OOXML = 'encrypted-ooxml';
+const OOXML = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'xltx', 'pptx', 'pptm', 'ppsx', 'potx']);
+
 // OLE2: the directory holds the names of the streams; the main stream's name tells the program.
+// A password-protected OOXML package is an OLE2 file too (ECMA-376 encryption: EncryptedPackage).
 const oleStreams: [string, string][] = [
   ['WordDocument', 'doc'],
   ['Workbook', 'xls'],
   ['Book', 'xls'],
   ['PowerPoint Document', 'ppt'],
+  ['EncryptedPackage', ENCRYPTED_OOXML],
 ];
 
 async function fromCompoundFile(fh: FileHandle, head: Buffer): Promise<string | null> {
@@ -68,8 +93,10 @@ async function fromCompoundFile(fh: FileHandle, head: Buffer): Promise<string | 
     return null;
   };
   // The first directory sector usually names the main stream; else scan the first 8 MB.
-  const sectorShift = head.readUInt16LE(0x1e);
-  const dirStart = head.readUInt32LE(0x30);
+  // A header too short to say where the directory is (a truncated file) is only scanned.
+  const complete = head.length >= 0x34;
+  const sectorShift = complete ? head.readUInt16LE(0x1e) : 0;
+  const dirStart = complete ? head.readUInt32LE(0x30) : 0;
   if (sectorShift >= 9 && sectorShift <= 16) {
     const size = 1 << sectorShift;
     const sector = Buffer.alloc(size);
@@ -179,7 +206,7 @@ class ZipReader {
 }
 
 /** Entry names → entries (as yauzl lists them: backslashes as slashes, the last of duplicates, at most 10000 names), or null if the ZIP is unreadable. */
-async function readCentralDirectory(r: ZipReader): Promise<Map<string, ZipEntry> | null> {
+async function readCentralDirectory(r: ZipReader, all?: ZipEntrySizes[]): Promise<Map<string, ZipEntry> | null> {
   // End of central directory record: 22 bytes + a comment of up to 64 KB, maybe preceded by a ZIP64 locator.
   const tailLength = Math.min(20 + 22 + 0xffff, r.size);
   const tail = await r.bytes(r.size - tailLength, tailLength);
@@ -234,6 +261,7 @@ async function readCentralDirectory(r: ZipReader): Promise<Map<string, ZipEntry>
     // A stored entry's sizes must agree (12 more bytes when traditionally encrypted).
     if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize + (entry.flags & 0x1 ? 12 : 0)) return null;
     if (names.size < 10000) names.set(name, entry);
+    all?.push({ name, compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize });
   }
   return names;
 }

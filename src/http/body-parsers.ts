@@ -2,13 +2,14 @@
 // header) and treat an empty body as "no body". Upload routes leave the body unread so handlers
 // can stream it to storage.
 import type { FastifyInstance } from 'fastify';
+import { nestsDeeperThan, tooDeepError } from './json-depth.ts';
 
 export function jsonBodies(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
-    json(request, body, done);
+    json(request, body, (err: Error | null, value?: unknown) => (err ? done(err) : nestsDeeperThan(value) ? done(tooDeepError()) : done(null, value)));
   });
 }
 

@@ -38,6 +38,11 @@ export interface SupervisedPoolOptions<Task, Result> {
   size: number;
   /** Tasks waiting for a member beyond this are refused at once with errors.busy. */
   queueLimit: number;
+  /**
+   * A task still waiting for a member after this long fails with errors.busy, so a caller's wait is
+   * bounded (queue wait + taskTimeoutMs) however far behind the pool is. Unset: no limit.
+   */
+  maxQueueWaitMs?: number;
   /** Per task, counted from the moment a member takes it. */
   taskTimeoutMs: number;
   /** Recycle a member after this many tasks. */
@@ -80,6 +85,10 @@ export interface PoolStats {
 
 export interface RunOptions {
   timeoutMs?: number;
+  /** Aborting drops the task if it is still waiting (rejecting with the signal's reason); a running task runs on. */
+  signal?: AbortSignal;
+  /** Overrides the pool's maxQueueWaitMs for this task. */
+  maxQueueWaitMs?: number;
 }
 
 type SlotState = 'empty' | 'starting' | 'idle' | 'busy' | 'stopping';
@@ -90,6 +99,8 @@ interface Job<Task, Result> {
   runs: number;
   resolve(result: Result): void;
   reject(error: unknown): void;
+  /** Ends the task's waiting-time watch (limit timer, abort listener); called when it leaves the queue. */
+  unwatch(): void;
 }
 
 interface Slot<Task, Result> {
@@ -140,7 +151,11 @@ export function createSupervisedPool<Task, Result>(opts: SupervisedPoolOptions<T
     if (closed) return;
     for (const slot of slots) {
       if (queue.length === 0) break;
-      if (slot.state === 'idle') runOn(slot, queue.shift()!);
+      if (slot.state === 'idle') {
+        const job = queue.shift()!;
+        job.unwatch();
+        runOn(slot, job);
+      }
     }
     // Start members for the tasks still waiting, one each, counting those already starting.
     let wanted = queue.length - slots.filter((s) => s.state === 'starting').length;
@@ -169,7 +184,10 @@ export function createSupervisedPool<Task, Result>(opts: SupervisedPoolOptions<T
         emit({ type: 'startFailed', slot: slot.index, error });
         if (startFailures >= opts.maxStartFailures) {
           startFailures = 0;
-          for (const job of queue.splice(0)) fail(job, opts.errors.unavailable(error));
+          for (const job of queue.splice(0)) {
+            job.unwatch();
+            fail(job, opts.errors.unavailable(error));
+          }
           return;
         }
         // Try again for whoever is waiting, backing off a little.
@@ -299,8 +317,26 @@ export function createSupervisedPool<Task, Result>(opts: SupervisedPoolOptions<T
         counts.failed++;
         return Promise.reject(opts.errors.busy(queue.length));
       }
+      if (runOpts.signal?.aborted) return Promise.reject(runOpts.signal.reason);
       return new Promise<Result>((resolve, reject) => {
-        queue.push({ task, timeoutMs: runOpts.timeoutMs ?? opts.taskTimeoutMs, runs: 0, resolve, reject });
+        const job: Job<Task, Result> = { task, timeoutMs: runOpts.timeoutMs ?? opts.taskTimeoutMs, runs: 0, resolve, reject, unwatch: () => {} };
+        const leave = (error: unknown) => {
+          const at = queue.indexOf(job);
+          if (at < 0) return;
+          queue.splice(at, 1);
+          job.unwatch();
+          fail(job, error);
+        };
+        const waitMs = runOpts.maxQueueWaitMs ?? opts.maxQueueWaitMs;
+        const timer = waitMs === undefined ? undefined : setTimeout(() => leave(opts.errors.busy(queue.length)), waitMs);
+        const onAbort = () => leave(runOpts.signal!.reason);
+        runOpts.signal?.addEventListener('abort', onAbort, { once: true });
+        job.unwatch = () => {
+          clearTimeout(timer);
+          runOpts.signal?.removeEventListener('abort', onAbort);
+          job.unwatch = () => {};
+        };
+        queue.push(job);
         dispatch();
       });
     },
@@ -314,7 +350,10 @@ export function createSupervisedPool<Task, Result>(opts: SupervisedPoolOptions<T
       if (closed) return;
       closed = true;
       shutdown.abort();
-      for (const job of queue.splice(0)) fail(job, opts.errors.closed());
+      for (const job of queue.splice(0)) {
+        job.unwatch();
+        fail(job, opts.errors.closed());
+      }
       const members = [...slots.flatMap((s) => (s.member ? [s.member] : [])), ...retiring];
       for (const m of members) m.kill();
       await Promise.all([...members.map((m) => m.exited), ...starting]);

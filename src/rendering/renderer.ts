@@ -3,25 +3,33 @@
 // extracts its text on demand. Everything is cached in the RenditionStore under the rendition key
 // and made once however many requests ask at the same time (single-flight).
 //
+// Progressive: a long office document (or one whose session asks for `countOfInitialPages`) is
+// exported twice at once, its first pages alone and the whole; pages and text of the first ones are
+// served from the short export while the whole one runs (LibreOffice lays out the whole document
+// for either, so the first pages are the same; docs/api-prizmdoc.md has the measurements).
+//
 // Coordinate space: CSS pixels at 96 dpi. Page sizes, SVG width/height, text rectangles and
 // `Scale=1` rasters all use it, so a viewer can lay them over each other.
 import type { FastifyBaseLogger } from 'fastify';
 import { rm } from 'node:fs/promises';
 import { sanitizeHtmlFile } from '../engines/html/sanitize.ts';
 import { QuireError } from '../domain/errors.ts';
+import { asStorageFull, isStorageFull } from '../storage/storage-full.ts';
 import { formatOf } from '../formats/formats.ts';
 import type { BlobStore, DocumentRef } from '../storage/ports.ts';
 import type { Clock } from '../domain/clock.ts';
 import { RenditionStore } from '../renditions/rendition-store.ts';
 import { SingleFlight } from '../renditions/single-flight.ts';
 import type { Engines, PageSize, PageText } from './engines.ts';
+import type { ConvertOptions } from '../engines/libreoffice/pool.ts';
 import { type PageRequest, variantName, contentTypeOf } from './page-request.ts';
 import { resizeSvgRoot } from './svg.ts';
-import type { RawImage } from '../engines/pdf/ppm.ts';
-import { watermarkPixels, tileRegion } from '../watermarks/raster.ts';
+import { planRaster, type RasterRequest } from '../engines/pdf/raster-geometry.ts';
+import { burnHook, tileRegion } from '../watermarks/raster.ts';
 import { workFileIdsOf, type Watermark, type WatermarkImage } from '../watermarks/spec.ts';
 import { watermarkSvg } from '../watermarks/svg.ts';
 import { CHANGES, makeRedline, REDLINE_DOCX, type Change } from './redline.ts';
+import { estimatePages, UNKNOWN, type PageEstimate } from './page-estimate.ts';
 
 export const PX_PER_PT = 96 / 72;
 
@@ -44,6 +52,8 @@ export interface RenderTarget {
   watermarks?: { list: Watermark[]; tenant: string };
   /** A comparison session: the document drawn is the redline of these two (see redline.ts). */
   comparison?: { original: DocumentRef; revised: DocumentRef };
+  /** The session's `countOfInitialPages`: export these first, ahead of the whole document (office formats). */
+  firstPages?: number;
 }
 
 export interface Prepared {
@@ -62,7 +72,14 @@ interface Manifest {
 }
 
 const PDF_NAME = 'document.pdf';
+const FIRST_NAME = 'first-pages.pdf';
 const MANIFEST = 'manifest.json';
+/** Without `countOfInitialPages`, documents estimated at this many pages or more get their first pages exported first. */
+const LONG_DOCUMENT_PAGES = 20;
+/** How many first pages then: what a viewer shows at once. */
+const DEFAULT_FIRST_PAGES = 2;
+/** The short export is removed this long after the whole document is ready (a page may still be drawing from it). */
+const FIRST_PAGES_GRACE_MS = 5 * 60_000;
 
 export class Renderer {
   private readonly store: RenditionStore;
@@ -75,6 +92,10 @@ export class Renderer {
   private readonly reading = new SingleFlight<PageText>();
   /** Recently prepared documents, so a page request does not re-read the manifest. */
   private readonly ready = new Map<string, Prepared>();
+  /** Documents being prepared: their first pages, once exported ahead of the whole (undefined: none are). */
+  private readonly firstPending = new Map<string, Promise<Prepared | undefined>>();
+  private readonly firstReady = new Map<string, Prepared>();
+  private readonly estimates = new Map<string, PageEstimate>();
 
   private readonly watermarkImage: WatermarkImageSource;
 
@@ -96,28 +117,66 @@ export class Renderer {
     const hit = this.ready.get(t.key);
     if (hit) return Promise.resolve(hit);
     return this.preparing.run(t.key, async () => {
-      const p = (await this.fromManifest(t)) ?? (await this.convert(t));
-      this.remember(t.key, p);
-      void this.store.touch(t.key, this.clock.now());
-      return p;
+      // Set before the first await, so every request joining this flight sees it.
+      let settleFirst!: (p: Prepared | undefined) => void;
+      this.firstPending.set(t.key, new Promise((res) => (settleFirst = res)));
+      try {
+        const p = (await this.fromManifest(t)) ?? (await this.convert(t, settleFirst));
+        this.remember(t.key, p);
+        void this.store.touch(t.key, this.clock.now());
+        return p;
+      } finally {
+        settleFirst(undefined);
+        this.firstPending.delete(t.key);
+        this.firstReady.delete(t.key);
+      }
     });
   }
 
-  /** Resolves when prepared, or with undefined after `ms` (the work goes on). */
-  async prepareWithin(t: RenderTarget, ms: number): Promise<Prepared | undefined> {
-    const hit = this.ready.get(t.key);
-    if (hit) return hit;
+  /** How many pages (from page 0) can be drawn now without waiting, and whether that is all of them. */
+  available(t: RenderTarget): { pageCount: number; final: boolean } {
+    const whole = this.ready.get(t.key);
+    if (whole) return { pageCount: whole.pageCount, final: true };
+    return { pageCount: this.firstReady.get(t.key)?.pageCount ?? 0, final: false };
+  }
+
+  /**
+   * The page count with at least `confidence` (0–100; 100 = exact), as soon as it is known that well:
+   * exact once converted (PDFs and pictures at once: they need no conversion), else the package's own
+   * count while the document converts (src/rendering/page-estimate.ts). Starts the conversion.
+   */
+  async pageCount(t: RenderTarget, confidence: number): Promise<PageEstimate> {
+    const whole = this.prepare(t);
+    const exact = (p: Prepared): PageEstimate => ({ pageCount: p.pageCount, confidence: 100 });
+    const family = formatOf(t.doc.extension)?.family;
+    if (t.comparison || (family !== 'pdf' && family !== 'image')) {
+      // A document converted before (a cache hit after a restart) is ready in a moment: say so exactly.
+      let timer: NodeJS.Timeout | undefined;
+      const soon = await Promise.race([whole, new Promise<undefined>((res) => (timer = setTimeout(() => res(undefined), 25)))]).finally(() => clearTimeout(timer));
+      if (soon) return exact(soon);
+      const guess = await this.packageEstimate(t);
+      const first = this.firstReady.get(t.key);
+      if (guess.confidence >= confidence) {
+        whole.catch(() => {}); // the conversion's failure is the next content request's answer
+        return first && first.pageCount > guess.pageCount ? { ...guess, pageCount: first.pageCount } : guess;
+      }
+    }
+    return exact(await whole);
+  }
+
+  /** Resolves true once page `index` can be drawn (or the document is ready), false after `ms`; rejects if the conversion fails. */
+  async pageWithin(t: RenderTarget, index: number, ms: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((res) => (timer = setTimeout(() => res(undefined), ms)));
+    const timeout = new Promise<false>((res) => (timer = setTimeout(() => res(false), ms)));
     try {
-      return await Promise.race([this.prepare(t), timeout]);
+      return await Promise.race([this.holding(t, index).then(() => true as const), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
   async page(t: RenderTarget, index: number, req: PageRequest): Promise<{ data: Buffer; contentType: string }> {
-    const p = await this.prepare(t);
+    const p = await this.holding(t, index);
     checkIndex(p, index);
     const name = variantName(index, req);
     const key = t.pagesKey ?? t.key;
@@ -125,14 +184,14 @@ export class Renderer {
       const cached = await this.store.read(key, name);
       if (cached) return cached;
       const made = await this.draw(p, index, req, t.watermarks && (await this.watermarksFor(t.watermarks)));
-      await this.store.write(key, name, made);
+      await this.keep(key, name, made);
       return made;
     });
     return { data, contentType: contentTypeOf(req) };
   }
 
   async text(t: RenderTarget, index: number): Promise<PageText> {
-    const p = await this.prepare(t);
+    const p = await this.holding(t, index);
     checkIndex(p, index);
     const name = `t${index}.json`;
     return this.reading.run(`${t.key}/${name}`, async () => {
@@ -140,9 +199,19 @@ export class Renderer {
       if (cached) return cached;
       const raw = await this.engines.pdf.pageText(p.pdfPath, index);
       const text = toPixels(raw);
-      await this.store.write(t.key, name, JSON.stringify(text));
+      await this.keep(t.key, name, JSON.stringify(text));
       return text;
     });
+  }
+
+  /** Drawn pages and page text are a cache: on a full disk they are served without being kept. */
+  private async keep(key: string, name: string, data: string | Uint8Array): Promise<void> {
+    try {
+      await this.store.write(key, name, data);
+    } catch (err) {
+      if (!isStorageFull(asStorageFull(err))) throw err;
+      this.log.warn({ key: key.slice(0, 12), name }, 'disk full: served without caching');
+    }
   }
 
   /** A comparison session's change list and tracked-changes DOCX (made with its pages). */
@@ -159,24 +228,104 @@ export class Renderer {
     await this.store.drop(key);
   }
 
+  /**
+   * A prepared PDF that holds page `index`: the first pages' export when it is out before the whole
+   * document and has the page, else the whole document. Starts the conversion if nothing has.
+   */
+  private holding(t: RenderTarget, index: number): Promise<Prepared> {
+    const hit = this.ready.get(t.key);
+    if (hit) return Promise.resolve(hit);
+    const whole = this.prepare(t);
+    const first = this.firstPending.get(t.key);
+    if (!first) return whole;
+    return Promise.race([whole, first.then((f) => (f && index < f.pageCount ? f : whole))]);
+  }
+
+  private async packageEstimate(t: RenderTarget): Promise<PageEstimate> {
+    if (t.comparison) return UNKNOWN;
+    const known = this.estimates.get(t.key);
+    if (known) return known;
+    const e = await estimatePages(await this.blobs.localPath(t.doc.hash), t.doc.extension);
+    if (this.estimates.size >= 1000) this.estimates.delete(this.estimates.keys().next().value!);
+    this.estimates.set(t.key, e);
+    return e;
+  }
+
+  /** How many first pages to export ahead of the whole document; 0 for none. */
+  private async firstPagesFor(t: RenderTarget): Promise<number> {
+    const e = await this.packageEstimate(t);
+    const asked = t.firstPages ?? 0;
+    const n = asked > 0 ? asked : e.pageCount >= LONG_DOCUMENT_PAGES ? DEFAULT_FIRST_PAGES : 0;
+    // A document estimated no longer than its first pages is exported once.
+    if (n === 0 || (e.confidence > 0 && e.pageCount <= n)) return 0;
+    return n;
+  }
+
+  /** LibreOffice's PDF of the document, its first pages exported at the same time when it is long. */
+  private async officeToPdf(t: RenderTarget, input: string, outPath: string, opts: ConvertOptions, settleFirst: (p: Prepared | undefined) => void): Promise<void> {
+    const n = await this.firstPagesFor(t);
+    if (n === 0) return this.engines.office.convert(input, outPath, opts);
+    // Both jobs go to the pool now, the short one first: with an idle instance they run side by side.
+    // If the short one fails (a document that hangs or crashes LibreOffice), the whole one would too:
+    // it is dropped if it still waits for an instance, so the caller hears within one job limit, not two.
+    const whole = new AbortController();
+    const first = this.exportFirstPages(t, input, opts, n, (err) => {
+      if (err instanceof QuireError && (err.code === 'ConversionTimedOut' || err.code === 'EngineCrashed')) whole.abort(err);
+    }).then((p) => {
+      if (p) this.firstReady.set(t.key, p);
+      settleFirst(p);
+    });
+    try {
+      await this.engines.office.convert(input, outPath, { ...opts, signal: whole.signal });
+    } finally {
+      await first;
+    }
+    // After a failure the file stays: the next attempt replaces it (atomically) and this timer must not remove that one.
+    const timer = setTimeout(() => void rm(this.store.path(t.key, FIRST_NAME), { force: true }).catch(() => {}), FIRST_PAGES_GRACE_MS);
+    timer.unref();
+  }
+
+  private async exportFirstPages(t: RenderTarget, input: string, opts: ConvertOptions, n: number, onFailure: (err: unknown) => void): Promise<Prepared | undefined> {
+    const started = this.clock.now();
+    let scratch: string | undefined;
+    try {
+      const out = await this.store.scratch(t.key, FIRST_NAME);
+      scratch = out.path;
+      await this.engines.office.convert(input, out.path, { ...opts, pages: `1-${n}` });
+      await out.commit();
+      const pdfPath = this.store.path(t.key, FIRST_NAME);
+      const info = await this.engines.pdf.inspect(pdfPath);
+      this.log.info({ key: t.key.slice(0, 12), ext: t.doc.extension, pages: info.pageCount, ms: this.clock.now() - started }, 'first pages prepared');
+      return { pdfPath, pageCount: info.pageCount, pages: toPixelSizes(info.pages) };
+    } catch (err) {
+      // The whole document's export reports what went wrong; its first pages are only a head start.
+      this.log.debug({ err, key: t.key.slice(0, 12) }, 'first pages could not be exported ahead');
+      if (scratch) await rm(scratch, { force: true }).catch(() => {});
+      onFailure(err);
+      return undefined;
+    }
+  }
+
   private async draw(p: Prepared, index: number, req: PageRequest, wm?: Burn): Promise<Buffer> {
     const size = p.pages[index]!;
     if (req.kind === 'svg') {
       const svg = resizeSvgRoot(await this.engines.pdf.renderSvg(p.pdfPath, index), size.width, size.height);
       return Buffer.from(wm ? watermarkSvg(svg, size, wm.list, wm.images) : svg, 'utf8');
     }
-    // Burned into the decoded pixels, before encoding: the same geometry as the SVG's.
-    const burn = (region?: { x: number; y: number; w: number; h: number }) =>
-      wm ? { beforeEncode: (img: RawImage) => watermarkPixels(img, { page: size, ...(region ? { region } : {}) }, wm.list, wm.images) } : {};
+    // Burned into the decoded pixels, before encoding: the same geometry as the SVG's. The overlay
+    // starts drawing at the size the engine will give while the engine draws the page.
+    const burn = (shape: RasterRequest, region?: { x: number; y: number; w: number; h: number }) =>
+      wm ? { beforeEncode: burnHook(wm.list, { page: size, ...(region ? { region } : {}) }, expectedSize(size, shape), wm.images) } : {};
     if (req.kind === 'thumb') {
-      return this.engines.pdf.renderRaster(p.pdfPath, index, { format: req.format, width: req.width, height: req.height, quality: req.quality, ...burn() });
+      const shape = { width: req.width, height: req.height };
+      return this.engines.pdf.renderRaster(p.pdfPath, index, { format: req.format, ...shape, quality: req.quality, ...burn(shape) });
     }
+    const shape = { dpi: 96 * req.scale, ...(req.tile ? { tile: req.tile } : {}) };
     return this.engines.pdf.renderRaster(p.pdfPath, index, {
       format: req.format,
-      dpi: 96 * req.scale,
       quality: req.quality,
-      ...(req.tile ? { tile: req.tile } : {}),
-      ...burn(req.tile ? tileRegion(req.tile, req.scale, size) : undefined),
+      ...shape,
+      ...burn(shape, req.tile ? tileRegion(req.tile, req.scale, size) : undefined),
     });
   }
 
@@ -194,7 +343,7 @@ export class Renderer {
     return { pdfPath, pageCount: m.pageCount, pages: m.pages };
   }
 
-  private async convert(t: RenderTarget): Promise<Prepared> {
+  private async convert(t: RenderTarget, settleFirst: (p: Prepared | undefined) => void): Promise<Prepared> {
     const started = this.clock.now();
     const sourcePath = await this.blobs.localPath(t.doc.hash);
     const family = formatOf(t.doc.extension)?.family;
@@ -220,13 +369,13 @@ export class Renderer {
       const clean = await this.store.scratch(t.key, 'source.html');
       try {
         await sanitizeHtmlFile(sourcePath, clean.path);
-        await this.engines.office.convert(clean.path, out.path, { format: 'pdf', inputExtension: 'html' });
+        await this.officeToPdf(t, clean.path, out.path, { format: 'pdf', inputExtension: 'html' }, settleFirst);
       } finally {
         await rm(clean.path, { force: true });
       }
       await out.commit();
     } else if (family) {
-      await this.engines.office.convert(sourcePath, out.path, { format: 'pdf', inputExtension: t.doc.extension, ...(password !== undefined ? { password } : {}) });
+      await this.officeToPdf(t, sourcePath, out.path, { format: 'pdf', inputExtension: t.doc.extension, ...(password !== undefined ? { password } : {}) }, settleFirst);
       await out.commit();
     } else {
       throw new QuireError('processing', 'UnsupportedSourceFileFormat', `Quire cannot render ${t.doc.extension} documents`);
@@ -234,7 +383,7 @@ export class Renderer {
     const pdfPath = kind === 'source' ? sourcePath : this.store.path(t.key, PDF_NAME);
     // An uploaded PDF was inspected above already (pdfinfo costs ~15 ms on the first-page path).
     const info = sourceInfo ?? (await this.engines.pdf.inspect(pdfPath));
-    const pages = info.pages.map((s) => ({ width: round2(s.width * PX_PER_PT), height: round2(s.height * PX_PER_PT) }));
+    const pages = toPixelSizes(info.pages);
     await this.store.write(t.key, MANIFEST, JSON.stringify({ version: 1, pdf: kind, pageCount: info.pageCount, pages } satisfies Manifest));
     this.log.info({ key: t.key.slice(0, 12), ext: t.doc.extension, pages: info.pageCount, ms: this.clock.now() - started }, 'document prepared');
     return { pdfPath, pageCount: info.pageCount, pages };
@@ -245,6 +394,22 @@ export class Renderer {
     this.ready.delete(key);
     this.ready.set(key, p);
     if (this.ready.size > 1000) this.ready.delete(this.ready.keys().next().value!);
+  }
+}
+
+/** The pixel size the PDF engine will give for a page of `size` (CSS px), or undefined if it would refuse. */
+export function expectedSize(size: PageSize, shape: RasterRequest): { width: number; height: number } | undefined {
+  const pt = { width: size.width / PX_PER_PT, height: size.height / PX_PER_PT };
+  try {
+    const plan = planRaster(pt, shape, Infinity);
+    if (shape.width !== undefined || shape.height !== undefined || shape.dpi === undefined) return { width: plan.outWidth, height: plan.outHeight };
+    // At a resolution pdftoppm rounds the page up (a crop is cut from that); 0.01 absorbs the rounding of `size`.
+    const w = Math.ceil((pt.width * shape.dpi) / 72 - 0.01);
+    const h = Math.ceil((pt.height * shape.dpi) / 72 - 0.01);
+    const t = shape.tile;
+    return t ? { width: Math.min(t.w, w - t.x), height: Math.min(t.h, h - t.y) } : { width: w, height: h };
+  } catch {
+    return undefined;
   }
 }
 
@@ -267,3 +432,5 @@ function toPixels(t: PageText): PageText {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+const toPixelSizes = (pages: PageSize[]): PageSize[] => pages.map((s) => ({ width: round2(s.width * PX_PER_PT), height: round2(s.height * PX_PER_PT) }));

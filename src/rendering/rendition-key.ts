@@ -1,7 +1,9 @@
 // Which renditions a session may share. With serverCaching "full" and no watermark, sessions of
 // one tenant share the renditions of the same bytes (and password); never across tenants, so
 // timing cannot tell one tenant what another uploaded. Otherwise the renditions are the session's
-// own, keyed by its id alone so they can be dropped when it ends.
+// own, keyed by its id alone so they can be dropped when it ends. A watermarked session (single or
+// comparison) always draws its pages under its own key; only the document beneath them (the
+// converted PDF, the redline) is shared, when serverCaching is "full".
 import { createHash } from 'node:crypto';
 import { inputError } from '../domain/errors.ts';
 import { reusesCachedOutput } from '../domain/session-properties.ts';
@@ -26,8 +28,15 @@ export function renderTargetOf(s: SessionRecord): RenderTarget {
     if (typeof original !== 'object' || typeof revised !== 'object') {
       throw inputError('DocumentNotProvidedYet', 'Both the original and the revised document must be provided first');
     }
-    const key = reusesCachedOutput(s.properties) ? sha('tenant', s.tenant, 'compare', original.hash, revised.hash) : privateKey(s.id);
-    return { key, doc: revised, password: null, comparison: { original, revised } };
+    const shared = sha('tenant', s.tenant, 'compare', original.hash, revised.hash);
+    const comparison = { original, revised };
+    const watermarks = watermarksOf(s);
+    if (watermarks.length === 0) {
+      return { key: reusesCachedOutput(s.properties) ? shared : privateKey(s.id), doc: revised, password: null, comparison };
+    }
+    // As for a single document: the redline is shared when caching allows, its watermarked pages are the session's own.
+    const key = s.properties.serverCaching === 'full' ? shared : privateKey(s.id);
+    return { key, pagesKey: privateKey(s.id), doc: revised, password: null, comparison, watermarks: { list: watermarks, tenant: s.tenant } };
   }
   const doc = s.slots.source;
   if (typeof doc !== 'object') throw inputError('DocumentNotProvidedYet', 'The source document has not been provided yet');

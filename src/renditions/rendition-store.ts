@@ -68,6 +68,26 @@ export class RenditionStore {
     await rm(this.dir(key), { recursive: true, force: true });
   }
 
+  /**
+   * At start-up, before anything converts: removes what writers killed by a crash left half-written —
+   * Quire's scratch files and LibreOffice's own temporary files (both *.tmp). Returns how many.
+   */
+  async recover(): Promise<number> {
+    let removed = 0;
+    for (const shard of await readdir(this.root).catch(() => [] as string[])) {
+      for (const key of await readdir(join(this.root, shard)).catch(() => [] as string[])) {
+        if (!KEY.test(key)) continue;
+        const dir = join(this.root, shard, key);
+        for (const name of await readdir(dir).catch(() => [] as string[])) {
+          if (!name.endsWith('.tmp')) continue;
+          await rm(join(dir, name), { force: true, recursive: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
   /** Removes renditions not used since `before` (ms). Returns how many. */
   async sweep(before: number): Promise<number> {
     let removed = 0;

@@ -15,15 +15,22 @@ export const VIEWER_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-/** `sessionId` must already be checked against the id pattern: it is written into an attribute. */
-export function viewerHtml(version: string, sessionId: string): string {
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * `sessionId` must already be checked against the id pattern: it is written into an attribute.
+ * `title` (what the link's maker calls the document, e.g. an Office Integrator compare's `title`)
+ * becomes the page's title, escaped; it is only text the reader sees, never markup.
+ */
+export function viewerHtml(version: string, sessionId: string, title?: string): string {
+  const shown = title?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 255);
   return `<!doctype html>
 <html lang="en" class="qv-document">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>Document viewer</title>
+<title>${shown ? escapeHtml(shown) : 'Document viewer'}</title>
 <link rel="icon" href="assets/favicon.svg?v=${version}" type="image/svg+xml">
 <link rel="stylesheet" href="assets/quire-viewer.css?v=${version}" data-quire-viewer>
 <link rel="preload" as="fetch" crossorigin="anonymous" href="../PCCIS/V1/Page/q/0/Attributes?DocumentID=u${sessionId}">

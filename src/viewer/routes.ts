@@ -18,7 +18,7 @@ export async function viewerRoutes(app: FastifyInstance, _deps: ViewerDeps): Pro
   const built = await loadViewer(app.log);
   const assets = prepareAssets(built);
 
-  app.get<{ Params: { id: string } }>('/viewer/:id', (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { title?: unknown } }>('/viewer/:id', (req, reply) => {
     if (!SESSION_ID.test(req.params.id)) return notFound(req, reply);
     return reply
       .header('Content-Security-Policy', VIEWER_CSP)
@@ -26,7 +26,7 @@ export async function viewerRoutes(app: FastifyInstance, _deps: ViewerDeps): Pro
       .header('Referrer-Policy', 'no-referrer')
       .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
-      .send(viewerHtml(built.version, req.params.id));
+      .send(viewerHtml(built.version, req.params.id, typeof req.query.title === 'string' ? req.query.title : undefined));
   });
 
   app.get<{ Params: { name: string }; Querystring: { v?: string } }>('/viewer/assets/:name', (req, reply) => {

@@ -199,13 +199,17 @@ function imageElement(w: ImageWatermark, page: Size, images: ImageLookup | undef
   return `<image x="${num(b.x)}" y="${num(b.y)}" width="${num(b.w)}" height="${num(b.h)}" preserveAspectRatio="none" href="${dataUrl(img)}"/>`;
 }
 
+/** One watermark's element, in page CSS px, without its opacity (rasters apply that while blending). */
+export function watermarkElement(w: Watermark, page: Size, images?: ImageLookup): string {
+  return w.type === 'image' ? imageElement(w, page, images) : textElement(w, page);
+}
+
 /** All watermarks of a page, drawn in page CSS px, in the order given (later ones on top). */
 export function watermarkFragment(ws: readonly Watermark[], page: Size, images?: ImageLookup): string {
   return ws
     .map((w) => {
-      const body = w.type === 'image' ? imageElement(w, page, images) : textElement(w, page);
       const opacity = w.opacity < 1 ? ` opacity="${num(w.opacity)}"` : '';
-      return `<g${opacity}>${body}</g>`;
+      return `<g${opacity}>${watermarkElement(w, page, images)}</g>`;
     })
     .join('');
 }

@@ -263,6 +263,20 @@ export function canonicalWatermarks(ws: readonly Watermark[]): string {
   return JSON.stringify({ v: 1, watermarks: ws.map(canonical) });
 }
 
+const oneKeys = new WeakMap<Watermark, string>();
+
+/** sha256 hex of one watermark as drawn at full opacity: rasters draw each watermark once and apply
+ *  its opacity while blending, so sessions differing only in opacity, or in their other watermarks
+ *  (usually the viewer's name next to a shared "CONFIDENTIAL"), share the drawing. */
+export function drawingKey(w: Watermark): string {
+  let k = oneKeys.get(w);
+  if (k === undefined) {
+    k = createHash('sha256').update(JSON.stringify({ v: 1, watermark: canonical({ ...w, opacity: 1 }) })).digest('hex');
+    oneKeys.set(w, k);
+  }
+  return k;
+}
+
 const keys = new WeakMap<readonly Watermark[], string>();
 
 /** sha256 hex of canonicalWatermarks, or '' when there are none (so a key without watermarks stays as it was). */

@@ -19,7 +19,8 @@ const run = (r: Run) => {
 
 function block(b: Block): string {
   if ('table' in b) {
-    const cols = b.table[0]?.length ?? 1;
+    // As many grid columns as the widest row has cells (Word's grid; LibreOffice drops cells past it).
+    const cols = Math.max(1, ...b.table.map((r) => r.length));
     const grid = `<w:tblGrid>${'<w:gridCol w:w="3000"/>'.repeat(cols)}</w:tblGrid>`;
     const rows = b.table.map((r) => `<w:tr>${r.map((c) => `<w:tc><w:tcPr><w:tcW w:w="3000" w:type="dxa"/></w:tcPr><w:p>${run(c)}</w:p></w:tc>`).join('')}</w:tr>`);
     return `<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/></w:tblPr>${grid}${rows.join('')}</w:tbl>`;
@@ -148,4 +149,40 @@ export function pagedPair(pages: number, differences: number): { original: Block
     return blocks;
   };
   return { original: make(false), revised: make(true) };
+}
+
+// ---- paragraph properties and table cells ----
+
+export interface LayoutChange extends ExpectedChange {
+  /** Where the change's first line sits: aligned left (at the margin), centred or right (at the margin). */
+  align?: 'left' | 'center' | 'right';
+}
+
+/**
+ * A revision that keeps every word but changes layout: a paragraph centred (page 1) and one right
+ * aligned (page 2), a paragraph made a heading, table rows that gain a cell and lose one.
+ */
+export function layoutEditsPair(): { original: Block[]; revised: Block[]; expected: LayoutChange[] } {
+  const doc = (v: boolean): Block[] => [
+    { p: ['Layout agreement'], heading: true },
+    { p: ['This opening paragraph keeps its words but changes its alignment.'], ...(v ? { align: 'center' as const } : {}) },
+    { p: ['A plain paragraph that becomes a heading.'], ...(v ? { heading: true } : {}) },
+    ...[0, 1, 2].map((i) => ({ p: [filler(i)] })),
+    { table: v ? [['Name', 'Role'], ['Ada', 'Engineer', '2019'], ['Grace', 'Admiral']] : [['Name', 'Role'], ['Ada', 'Engineer'], ['Grace', 'Admiral']] },
+    { p: ['Second page'], heading: true, pageBreakBefore: true },
+    { p: ['This closing paragraph is right aligned in the revision.'], ...(v ? { align: 'right' as const } : {}) },
+    { table: v ? [['Alpha', 'One'], ['Beta']] : [['Alpha', 'One'], ['Beta', 'Two']] },
+    { p: ['Signed by both parties.'] },
+  ];
+  return {
+    original: doc(false),
+    revised: doc(true),
+    expected: [
+      { type: 'ParagraphPropertyChanged', text: 'This opening paragraph keeps its words but changes its alignment.', pageIndex: 0, align: 'center' },
+      { type: 'StyleChanged', text: 'A plain paragraph that becomes a heading.', pageIndex: 0, align: 'left' },
+      { type: 'TableCellInserted', text: 'Ada\nEngineer\n2019', originalText: 'Ada\nEngineer', pageIndex: 0, align: 'left' },
+      { type: 'ParagraphPropertyChanged', text: 'This closing paragraph is right aligned in the revision.', pageIndex: 1, align: 'right' },
+      { type: 'TableCellDeleted', text: 'Beta', originalText: 'Beta\nTwo', pageIndex: 1, align: 'left' },
+    ],
+  };
 }

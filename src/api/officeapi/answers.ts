@@ -14,7 +14,14 @@ export const links = (base: string) => ({
   save: (s: OfficeSessionRecord) => `${base}${V1}/documents/${s.id}/save`,
   sessionDelete: (s: OfficeSessionRecord) => `${base}${V1}/sessions/${s.id}`,
   documentDelete: (d: OfficeDocumentRecord) => `${base}${V1}/documents/${encodeURIComponent(d.documentId)}`,
-  viewer: (viewingSessionId: string) => `${base}/viewer/${encodeURIComponent(viewingSessionId)}`,
+  /** The viewer page, with the print and download buttons the session may have and the page title. */
+  viewer: (viewingSessionId: string, opts: { print?: boolean; download?: boolean; title?: string } = {}) => {
+    const q = new URLSearchParams();
+    if (opts.print) q.set('print', '1');
+    if (opts.download) q.set('download', '1');
+    if (opts.title) q.set('title', opts.title);
+    return `${base}/viewer/${encodeURIComponent(viewingSessionId)}${q.size ? `?${q}` : ''}`;
+  },
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -7,6 +7,7 @@ import { readForm, hasBody, putBlob } from './form.ts';
 import { endedPage, readOnlyPage } from './pages.ts';
 import { baseUrlOf } from './request.ts';
 import { missingParameter } from '../../domain/office-errors.ts';
+import { viewerPermissions } from '../../domain/office-permissions.ts';
 import type { BlobRef } from '../../storage/ports.ts';
 
 type IdParams = { id: string };
@@ -27,7 +28,8 @@ export function browserRoutes(app: FastifyInstance, deps: OfficeApiDeps): void {
         return reply.code(opened.state === 'unknown' ? 404 : 410).headers(HTML_HEADERS).header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'").send(endedPage(opened.state));
       }
       const base = baseUrlOf(req, deps);
-      const viewer = links(base).viewer(opened.viewingSessionId);
+      const allowed = viewerPermissions(opened.session);
+      const viewer = links(base).viewer(opened.viewingSessionId, { print: allowed.print, download: allowed.export, title: opened.title });
       if (opened.session.kind !== 'edit') return reply.code(302).header('Location', viewer).header('Cache-Control', 'no-store').header('Referrer-Policy', 'no-referrer').send();
       return reply
         .code(200)

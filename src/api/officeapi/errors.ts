@@ -73,5 +73,13 @@ function asQuireError(err: unknown): QuireError {
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new QuireError('input', C.invalidValue, fe.message ?? 'The request could not be read');
   }
+  // busboy's own parse errors are plain Errors (no code): a body that does not match its multipart header.
+  if (fe?.code === undefined && /multipart|boundary not found|malformed part header/i.test(fe?.message ?? '')) {
+    return new QuireError('input', C.invalidValue, `The multipart/form-data body could not be read: ${fe.message}`, { details: { at: 'Content-Type' } });
+  }
+  // The client went away mid-body: nothing to answer, nothing broken (not an internal error).
+  if (fe?.code === 'ECONNRESET' || fe?.code === 'ERR_STREAM_PREMATURE_CLOSE' || fe?.message === 'aborted') {
+    return new QuireError('input', 'ClientAborted', 'The client closed the connection before the request was complete');
+  }
   return new QuireError('internal', 'InternalError', 'Internal error', { cause: err });
 }

@@ -9,6 +9,7 @@ import { sendOfficeError } from './errors.ts';
 import { fileRoutes } from './file-routes.ts';
 import { multipartOptions } from './form.ts';
 import { planRoutes } from './plan-routes.ts';
+import { nestsDeeperThan, tooDeepError } from '../../http/json-depth.ts';
 
 export type { OfficeApiDeps } from './deps.ts';
 
@@ -20,11 +21,13 @@ export async function officeApi(app: FastifyInstance, deps: OfficeApiDeps): Prom
   // JSON objects are taken as the same parameters (nested objects given as objects, not strings).
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.maxFieldBytes }, (_req, body, done) => {
     if (String(body).trim() === '') return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(String(body)));
+      value = JSON.parse(String(body));
     } catch (e) {
-      done(Object.assign(e as Error, { statusCode: 400 }));
+      return done(Object.assign(e as Error, { statusCode: 400 }));
     }
+    done(nestsDeeperThan(value) ? tooDeepError() : null, value);
   });
   // Anything else is left unread: save_url streams it; the other routes refuse a body they cannot read.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));

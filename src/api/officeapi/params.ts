@@ -49,7 +49,8 @@ export function jsonField(fields: Map<string, string>, name: string): Json | und
 function check(param: string, obj: Json, rules: Record<string, Rule>, strict = false): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(obj)) {
-    const rule = rules[key];
+    // Own rules only: "constructor" or "toString" must not find Object.prototype's and pass unchecked.
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     if (!rule) {
       if (strict) throw invalidName(param, key);
       continue;

@@ -32,6 +32,9 @@ const STATUS_MESSAGE_BY_CODE: Record<string, string> = {
   DocumentRequiresPassword: 'Document requires a password',
 };
 
+/** Seconds a client should wait before retrying when an engine's queue is full (kind "unavailable", 503). */
+const RETRY_AFTER_SECONDS = '5';
+
 /** Accusoft-Status-Number values the vendor documents for input errors (viewers switch on them). */
 const STATUS_NUMBER_BY_CODE: Record<string, string> = { DocumentRequiresPassword: '4001' };
 
@@ -55,6 +58,8 @@ export function sendPrizmdocError(err: unknown, request: FastifyRequest, reply: 
     }
     const number = STATUS_NUMBER_BY_CODE[e.code];
     if (number) reply.header('Accusoft-Status-Number', number);
+    // Back-pressure (EngineBusy) is temporary: say when to come back instead of letting clients hammer.
+    if (e.kind === 'unavailable') reply.header('Retry-After', RETRY_AFTER_SECONDS);
   }
   // A body we stopped reading (too large to drain) cannot be followed by another request.
   if (!request.raw.complete) reply.header('Connection', 'close');

@@ -1,6 +1,9 @@
 // The routes a viewer reads pages through: page content (SVG, PNG, JPEG), tiles, thumbnails,
 // page and document attributes, and page text. Authorized by the session id in DocumentID alone
 // (it is unguessable); served with and without the /PCCIS/V1 prefix, as proxies often strip it.
+// An answer that cannot change for its session (a page, a page size, the exact page count, the text
+// of pages that are all ready) has an ETag and may be cached; one that can (an estimate, text still
+// missing pages) is `no-store`, so the client's poll reaches the server. Errors are never cached.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { inputError, missingInput } from '../../domain/errors.ts';
 import type { ViewingSessions } from '../../domain/viewing-sessions.ts';
@@ -17,8 +20,9 @@ export interface PageDeps {
 
 type PageParams = { n: string };
 const PREFIXES = ['/PCCIS/V1', ''];
-/** How long a text request waits for a document still converting before answering without it. */
+/** How long a text request waits for its first page while the document converts, before answering without it. */
 const TEXT_WAIT_MS = 2000;
+const CACHE_FOR = 'private, max-age=86400';
 
 export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
   app.register(async (r) => {
@@ -44,13 +48,17 @@ export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
         const format = queryParam(req, 'ContentType')?.toLowerCase() === 'jpeg' ? 'jpeg' : 'png';
         return servePage(deps, req, reply, { kind: 'thumb', format, width, height, quality: qualityOf(req) });
       });
-      r.get<{ Params: PageParams }>(`${prefix}/Page/q/:n/Attributes`, async (req) => {
-        const { session, target } = await sessionOf(deps, req);
-        const p = await deps.renderer.prepare(target);
+      r.get<{ Params: PageParams }>(`${prefix}/Page/q/:n/Attributes`, async (req, reply) => {
         const index = pageIndex(req.params.n);
+        const { session, target } = await sessionOf(deps, req);
+        const etag = `"${session.id}-pageattributes-${index}"`;
+        if (notModified(req, reply, etag)) return reply.send();
+        // The page count is part of the answer, so it waits for the whole document.
+        const p = await deps.renderer.prepare(target);
         const size = p.pages[index];
         if (!size) throw outOfRange(index, p.pageCount);
         const raster = session.properties.render.html5.alwaysUseRaster;
+        cacheable(reply, etag);
         return {
           imageWidth: Math.round(size.width),
           imageHeight: Math.round(size.height),
@@ -61,26 +69,41 @@ export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
           contentType: raster ? 'png' : 'png,svg',
         };
       });
-      r.get(`${prefix}/Document/q/Attributes`, async (req) => {
-        const { target } = await sessionOf(deps, req);
+      r.get(`${prefix}/Document/q/Attributes`, async (req, reply) => {
+        const { session, target } = await sessionOf(deps, req);
         const wanted = intParam(queryParam(req, 'DesiredPageCountConfidence') ?? '100', 'DesiredPageCountConfidence', 0, 100);
-        // The exact count needs the whole document; a lower confidence accepts an answer now.
-        const p = wanted >= 100 ? await deps.renderer.prepare(target) : await deps.renderer.prepareWithin(target, 1000);
-        return p ? { pageCount: p.pageCount, pageCountConfidence: 100 } : { pageCount: 1, pageCountConfidence: 0 };
+        const etag = `"${session.id}-documentattributes"`;
+        if (notModified(req, reply, etag)) return reply.send();
+        // A content request: starts the conversion; an estimate as confident as asked is answered at once.
+        const answer = await deps.renderer.pageCount(target, wanted);
+        // An estimate changes while the document converts: only the exact count may be kept.
+        if (answer.confidence >= 100) cacheable(reply, etag);
+        else reply.header('Cache-Control', 'no-store');
+        return { pageCount: answer.pageCount, pageCountConfidence: answer.confidence };
       });
-      r.get<{ Params: { range: string } }>(`${prefix}/Document/q/:range/Text`, async (req) => {
+      r.get<{ Params: { range: string } }>(`${prefix}/Document/q/:range/Text`, async (req, reply) => {
         const m = /^(\d{1,6})-(\d{1,6})$/.exec(req.params.range);
         if (!m || Number(m[1]) > Number(m[2])) {
           throw inputError('InvalidInput', 'The page range must be FIRST-LAST, 0-based and inclusive', { in: 'path', at: 'pageRange', expected: '{a}-{b}' });
         }
-        const { target } = await sessionOf(deps, req);
-        // Pages not converted yet are left out; the client polls.
-        const p = await deps.renderer.prepareWithin(target, TEXT_WAIT_MS);
-        if (!p) return { pages: [] };
+        const { session, target } = await sessionOf(deps, req);
         const first = Number(m[1]);
-        const last = Math.min(Number(m[2]), p.pageCount - 1, first + 499);
+        const wantedLast = Number(m[2]);
+        const etag = `"${session.id}-text-${first}-${wantedLast}"`;
+        if (notModified(req, reply, etag)) return reply.send();
+        // Starts the conversion if needed and waits a little for the first page asked for; a failed conversion is thrown here.
+        await deps.renderer.pageWithin(target, first, TEXT_WAIT_MS);
+        // Pages not converted yet are left out; the client polls.
+        const ready = deps.renderer.available(target);
+        // Once the count is final, a range past the end is the client's mistake, not "not ready yet".
+        if (ready.final && first >= ready.pageCount) throw outOfRange(first, ready.pageCount);
+        const last = Math.min(wantedLast, ready.pageCount - 1, first + 499);
         const pages = [];
         for (let n = first; n <= last; n++) pages.push({ number: n, ...(await deps.renderer.text(target, n)) });
+        // Complete: every page asked for that exists is in the answer.
+        const complete = last === wantedLast || (ready.final && last === ready.pageCount - 1);
+        if (complete) cacheable(reply, etag);
+        else reply.header('Cache-Control', 'no-store');
         return { pages };
       });
     }
@@ -91,7 +114,8 @@ async function sessionOf(deps: PageDeps, req: FastifyRequest) {
   const documentId = queryParam(req, 'DocumentID');
   if (!documentId) throw missingInput('DocumentID', 'query');
   const session = await deps.sessions.use(null, prefixedSessionId(documentId));
-  return { session, target: renderTargetOf(session) };
+  // countOfInitialPages decides how the conversion a content request starts is scheduled.
+  return { session, target: { ...renderTargetOf(session), firstPages: session.properties.countOfInitialPages } };
 }
 
 async function servePage(deps: PageDeps, req: FastifyRequest<{ Params: PageParams }>, reply: FastifyReply, want: PageRequest) {
@@ -103,17 +127,42 @@ async function servePage(deps: PageDeps, req: FastifyRequest<{ Params: PageParam
     if (!size) throw outOfRange(index, p.pageCount);
     return reply.send({ errorCode: 'SvgNotAvailable', pageAttributes: { imageWidth: Math.round(size.width), imageHeight: Math.round(size.height), pageCount: p.pageCount, isRaster: 'true' } });
   }
-  const scale = want.kind === 'raster' ? want.scale : 1;
-  const label = want.kind === 'svg' ? 'svg' : want.format;
-  const etag = `"${session.id}-pagerender-${index}-${scale.toFixed(2)}-${label}${want.kind === 'thumb' ? `-${want.width}x${want.height}` : ''}${want.kind === 'raster' && want.tile ? `-${want.tile.x}_${want.tile.y}_${want.tile.w}_${want.tile.h}` : ''}"`;
-  // Headers go on only with content (or 304): an error answer must never be cached.
-  const cacheable = () => reply.header('ETag', etag).header('Cache-Control', 'private, max-age=86400').header('X-Content-Type-Options', 'nosniff');
-  if (req.headers['if-none-match'] === etag) return cacheable().code(304).send();
+  const etag = pageEtag(session.id, index, want);
+  if (notModified(req, reply, etag)) return reply.header('X-Content-Type-Options', 'nosniff').send();
   const { data, contentType } = await deps.renderer.page(target, index, want);
-  cacheable();
+  cacheable(reply, etag).header('X-Content-Type-Options', 'nosniff');
   // An SVG page opened on its own must not be able to run or fetch anything.
   if (want.kind === 'svg') reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
   return reply.type(contentType).send(data);
+}
+
+/**
+ * The vendor's form `{sessionId}-pagerender-{n}-{scale, 2 decimals}-{contentType}`, followed by
+ * whatever else changes the bytes: a finer scale, the thumbnail box, the tile, JPEG quality.
+ */
+function pageEtag(sessionId: string, index: number, want: PageRequest): string {
+  const scale = want.kind === 'raster' ? want.scale : 1;
+  const parts = [`${sessionId}-pagerender-${index}-${scale.toFixed(2)}-${want.kind === 'svg' ? 'svg' : want.format}`];
+  if (scale.toFixed(3) !== `${scale.toFixed(2)}0`) parts.push(`s${scale.toFixed(3)}`);
+  if (want.kind === 'thumb') parts.push(`${want.width}x${want.height}`);
+  if (want.kind === 'raster' && want.tile) parts.push(`${want.tile.x}_${want.tile.y}_${want.tile.w}_${want.tile.h}`);
+  if (want.kind !== 'svg' && want.format === 'jpeg') parts.push(`q${want.quality}`);
+  return `"${parts.join('-')}"`;
+}
+
+/** Headers go on only with content (or 304): an error answer must never be cached. */
+function cacheable(reply: FastifyReply, etag: string): FastifyReply {
+  return reply.header('ETag', etag).header('Cache-Control', CACHE_FOR);
+}
+
+/** Sets up a 304 when If-None-Match names this ETag (alone, in a list, or weak). */
+function notModified(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  const tags = header.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (!tags.includes(etag)) return false;
+  cacheable(reply, etag).code(304);
+  return true;
 }
 
 function contentRequest(req: FastifyRequest): PageRequest {

@@ -18,6 +18,10 @@ export const documentRequiresPassword = (cause?: WorkerCause) =>
 export const couldNotConvert = (cause?: unknown) =>
   new QuireError('processing', 'CouldNotConvert', 'The document could not be converted', { cause });
 
+/** A package that would unpack to far more than its size (a zip bomb): refused before LibreOffice sees it. */
+export const unpacksTooMuch = (why: string) =>
+  new QuireError('processing', 'CouldNotConvert', `The document could not be converted: ${why}`);
+
 export const conversionTimedOut = (ms: number) =>
   new QuireError('processing', 'ConversionTimedOut', `The conversion did not finish within ${ms} ms`);
 

@@ -8,7 +8,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { QuireError } from '../../domain/errors.ts';
 import { createSupervisedPool, type PoolEvent, type PoolStats } from '../../process/supervised-pool.ts';
-import { conversionTimedOut, engineBusy, engineClosed, engineCrashed, engineUnavailable } from './errors.ts';
+import { zipEntries } from '../../formats/detect.ts';
+import { inflationProblem } from '../../formats/zip-limits.ts';
+import { conversionTimedOut, engineBusy, engineClosed, engineCrashed, engineUnavailable, unpacksTooMuch } from './errors.ts';
 import { EncryptableFormats, isOutputFormat } from './formats.ts';
 import { UnoWorkerProcess, type UnoJob } from './uno-worker-process.ts';
 
@@ -44,8 +46,12 @@ export interface ConvertOptions {
   password?: string;
   /** Encrypt the output with this password (odt only). */
   outputPassword?: string;
+  /** PDF only: write just these pages, 1-based ("1-3"), e.g. a document's first pages ahead of the rest. */
+  pages?: string;
   /** Overrides jobTimeoutMs for this conversion. */
   timeoutMs?: number;
+  /** Aborting drops the conversion while it still waits for an instance (one already running runs on). */
+  signal?: AbortSignal;
 }
 
 export interface InstanceInfo {
@@ -133,8 +139,14 @@ export function createLibreOfficePool(options: LibreOfficePoolOptions = {}): Lib
         ...(opts.inputExtension !== undefined ? { inputExtension: opts.inputExtension.replace(/^\./, '').toLowerCase() } : {}),
         ...(opts.password !== undefined ? { password: opts.password } : {}),
         ...(opts.outputPassword !== undefined ? { outputPassword: opts.outputPassword } : {}),
+        ...(opts.pages !== undefined ? { pages: opts.pages } : {}),
       };
-      await pool.run(job, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {});
+      // LibreOffice inflates a package's parts whole, so a zip bomb would cost gigabytes before any time limit.
+      const problem = inflationProblem((await zipEntries(job.input)) ?? []);
+      if (problem) throw unpacksTooMuch(problem);
+      const timeoutMs = opts.timeoutMs ?? o.jobTimeoutMs;
+      // A conversion waits for an instance at most as long as it may run: an answer within twice its limit.
+      await pool.run(job, { timeoutMs, maxQueueWaitMs: timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
     },
 
     warmUp: () => pool.warmUp(),

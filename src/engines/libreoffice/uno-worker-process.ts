@@ -19,6 +19,8 @@ export interface UnoJob {
   inputExtension?: string;
   password?: string;
   outputPassword?: string;
+  /** PDF only: the pages to write, 1-based ("1-3"); the whole document is still laid out. */
+  pages?: string;
 }
 
 export interface UnoWorkerOptions {

@@ -5,7 +5,8 @@ Started by the Node pool (worker-process.ts) with Debian's /usr/bin/python3 (the
 python3-uno). It starts its own soffice.bin with its own profile, then serves jobs as JSON lines:
 
   stdin:  {"id": "7", "input": "/in.docx", "output": "/out.pdf", "format": "pdf",
-           "inputExtension": "docx", "password": null, "outputPassword": null}
+           "inputExtension": "docx", "password": null, "outputPassword": null, "pages": "1-3"}
+          ("pages": PDF only, the export filter's PageRange: 1-based, "1-3" or "1,4-6")
           {"op": "quit"}
   stdout: {"event": "ready", "sofficePid": 123, "startMs": 900}       once, when warm
           {"event": "died", "code": -9}                                soffice exited on its own
@@ -21,6 +22,7 @@ import argparse
 import ctypes
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -71,6 +73,7 @@ PDF_FILTERS = {
     "impress": "impress_pdf_Export",
     "draw": "draw_pdf_Export",
 }
+PAGE_RANGE = re.compile(r"^[1-9][0-9]{0,6}(-[1-9][0-9]{0,6})?(,[1-9][0-9]{0,6}(-[1-9][0-9]{0,6})?)*$")
 # Other outputs are word-processing formats; (filter, options) by document type.
 OTHER_FILTERS = {
     "docx": {"writer": ("MS Word 2007 XML", None), "web": ("MS Word 2007 XML", None)},
@@ -122,6 +125,18 @@ class Out:
             self._stream.flush()
 
 
+# A binary Word/Excel/PowerPoint file given a wrong password is not asked for another: LibreOffice
+# reports an error code instead (ERRCODE_SVX_WRONGPASS; ERRCODE_SFX_WRONGPASSWORD elsewhere).
+WRONG_PASSWORD_CODES = {0x1000F, 0x4B1B}
+
+
+def error_code(request):
+    try:
+        return request.getRequest().ErrCode
+    except Exception:
+        return None
+
+
 class Interactions(unohelper.Base, XInteractionHandler):
     """Answers every question LibreOffice asks while loading with "no", remembering whether one of
     them was for a password (needed, or the given one was wrong)."""
@@ -136,7 +151,7 @@ class Interactions(unohelper.Base, XInteractionHandler):
         except Exception:  # an unreadable request must not stop us from refusing it
             name = "unreadable"
         self.requests.append(name)
-        if "PasswordRequest" in name:
+        if "PasswordRequest" in name or (name == "com.sun.star.task.ErrorCodeRequest" and error_code(request) in WRONG_PASSWORD_CODES):
             self.asked_password = True
         for wanted in ("com.sun.star.task.XInteractionAbort", "com.sun.star.task.XInteractionDisapprove"):
             for continuation in request.getContinuations():
@@ -341,6 +356,12 @@ def export(doc, job):
             raise JobError("export", "cannot export a %s document as %s" % (kind, fmt))
         name, options = choice
     args = [prop("FilterName", name), prop("Overwrite", True)]
+    pages = job.get("pages")
+    if pages is not None:
+        # The whole document is still laid out (page fields count every page); only the chosen pages are written.
+        if fmt != "pdf" or not isinstance(pages, str) or not PAGE_RANGE.fullmatch(pages):
+            raise JobError("request", "pages must be a PDF page range such as 1-3, got %r" % (pages,))
+        args.append(prop("FilterData", uno.Any("[]com.sun.star.beans.PropertyValue", (prop("PageRange", pages),))))
     if options is not None:
         args.append(prop("FilterOptions", options))
     if job.get("outputPassword") is not None:

@@ -1,6 +1,12 @@
 // Spawns one external tool per call (no shell), with a hard time limit that SIGKILLs it and a cap on
 // how much it may print, so a hostile PDF can neither hang a request nor fill memory.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+// A tool must die with Quire: after a crash nobody would kill one spinning on a hostile page. setpriv
+// (util-linux, on every Debian) asks the kernel for that (PR_SET_PDEATHSIG) before it execs the tool.
+const SETPRIV = '/usr/bin/setpriv';
+const dieWithParent = existsSync(SETPRIV);
 
 export interface ToolResult {
   stdout: Buffer;
@@ -23,7 +29,8 @@ const MAX_STDERR_CHARS = 16_384;
 export function runTool(command: string, args: readonly string[], opts: RunToolOptions): Promise<ToolResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const [file, argv] = dieWithParent ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const chunks: Buffer[] = [];
     let size = 0;
     let stderr = '';

@@ -2,6 +2,7 @@
 // Slot claims are single conditional UPDATEs, so concurrent uploads to one session cannot both win.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
+import { asStorageFull } from '../storage-full.ts';
 import type {
   BlobRef,
   ClaimResult,
@@ -102,8 +103,11 @@ interface SessionRow {
 export class SqliteMetadataStore implements MetadataStore {
   private readonly db: DatabaseSync;
   private readonly stmts: Record<string, StatementSync>;
-  /** Read-through cache of session records: one process writes this database, so every write below clears it. */
-  private readonly sessionCache = new Map<string, SessionRecord>();
+  /**
+   * Read-through cache of session rows: one process writes this database, so every write below clears it.
+   * Rows, not records: each read builds a fresh record, so a caller changing its copy changes nothing here.
+   */
+  private readonly sessionCache = new Map<string, SessionRow>();
 
   constructor(dataDir: string) {
     this.db = new DatabaseSync(join(dataDir, 'quire.sqlite'));
@@ -111,7 +115,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
     this.db.exec(SCHEMA);
     this.db.exec(OFFICE_SCHEMA);
-    const p = (sql: string) => this.db.prepare(sql);
+    const p = (sql: string) => fullDiskAware(this.db.prepare(sql));
     this.stmts = {
       insertSession: p(`INSERT INTO sessions (id, tenant, properties, created_at, expires_at, lifetime_seconds, mode, source, original, revised, state, stop_status, stop_message)
         VALUES (:id, :tenant, :properties, :created_at, :expires_at, :lifetime_seconds, :mode, :source, :original, :revised, :state, :stop_status, :stop_message)`),
@@ -203,13 +207,12 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const hit = this.sessionCache.get(id);
-    if (hit) return { ...hit };
+    if (hit) return toSession(hit);
     const row = this.s('getSession').get(id) as SessionRow | undefined;
     if (!row) return undefined;
-    const rec = toSession(row);
     if (this.sessionCache.size >= 10_000) this.sessionCache.clear();
-    this.sessionCache.set(id, rec);
-    return { ...rec };
+    this.sessionCache.set(id, row);
+    return toSession(row);
   }
 
   async claimSlot(id: string, slot: Slot): Promise<ClaimResult> {
@@ -487,4 +490,17 @@ function toSession(r: SessionRow): SessionRecord {
     stopStatus: r.stop_status,
     stopMessage: r.stop_message,
   };
+}
+
+/** A write on a full disk fails with SQLITE_FULL: it is StorageFull (507) to callers, not an internal error. */
+function fullDiskAware(st: StatementSync): StatementSync {
+  const run = st.run.bind(st) as (...args: unknown[]) => ReturnType<StatementSync['run']>;
+  st.run = ((...args: unknown[]) => {
+    try {
+      return run(...args);
+    } catch (err) {
+      throw asStorageFull(err);
+    }
+  }) as StatementSync['run'];
+  return st;
 }

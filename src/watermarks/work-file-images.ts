@@ -1,0 +1,34 @@
+// Image watermarks named by work file id are checked when the session is created, like every other
+// watermark property: an unknown (or another tenant's, or expired) work file, or one that is not a
+// PNG or JPEG, is refused then, naming the property, instead of failing every page later.
+import { QuireError, invalidInput } from '../domain/errors.ts';
+import type { WorkFileRecord } from '../storage/ports.ts';
+import { checkImage, parseWatermarks } from './spec.ts';
+
+export interface WorkFileImageDeps {
+  /** The tenant's live work file; throws QuireError WorkFileDoesNotExist otherwise. */
+  get(tenant: string, id: string): Promise<WorkFileRecord>;
+  read(rec: WorkFileRecord): Promise<Buffer>;
+  /** Keeps the file alive as long as the session that draws it. */
+  extend(rec: WorkFileRecord, until: number): Promise<void>;
+}
+
+/** `raw` is the creation body's `watermarks` as sent (already checked by parseWatermarks). */
+export async function checkWorkFileImages(raw: unknown, tenant: string, until: number, deps: WorkFileImageDeps): Promise<void> {
+  const list = parseWatermarks(raw);
+  for (const [i, w] of list.entries()) {
+    if (w.type !== 'image' || w.source.kind !== 'workFile') continue;
+    const at = `input.watermarks[${i}].imageWorkFileId`;
+    let rec: WorkFileRecord;
+    try {
+      rec = await deps.get(tenant, w.source.fileId);
+    } catch (e) {
+      if (e instanceof QuireError && e.code === 'WorkFileDoesNotExist') {
+        throw invalidInput(at, 'the id of a live work file holding a PNG or JPEG image', 'body', `${at} names no work file (it does not exist or has expired)`);
+      }
+      throw e;
+    }
+    checkImage(await deps.read(rec), at);
+    await deps.extend(rec, until);
+  }
+}
