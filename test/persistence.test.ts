@@ -1,38 +1,16 @@
 // Nothing is lost across restarts, clean (SIGTERM) or not (SIGKILL), and a crash in the middle of
 // an upload leaves no partial file behind.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, startQuire, type Quire } from './helpers/quire.ts';
 import { DOCX, DOCX2, PDF, V1, V2, bytesOf, createSession, createWorkFile, uploadSlot, uploadSource } from './helpers/prizmdoc.ts';
+import { assertBlobsIntact, filesUnder } from './helpers/faults.ts';
 
 const WF = '/PCCIS/V1/WorkFile';
-
-/** Every file under dir, recursively. */
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
-  }
-  return out;
-}
-
-/** Every blob is named by the sha256 of its bytes (blobs/ab/cdef…). */
-function assertBlobsIntact(dataDir: string): number {
-  const files = filesUnder(join(dataDir, 'blobs'));
-  for (const f of files) {
-    const rel = f.slice(join(dataDir, 'blobs').length + 1).split('/').join('');
-    assert.match(rel, /^[0-9a-f]{64}$/, `unexpected file ${f}`);
-    assert.equal(createHash('sha256').update(readFileSync(f)).digest('hex'), rel, `${f} does not hash to its name`);
-  }
-  return files.length;
-}
 
 describe('restarts keep sessions and work files', () => {
   let q: Quire;

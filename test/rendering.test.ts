@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { crc32, createDeflate } from 'node:zlib';
+import { bmp, hugePng } from './helpers/image-files.ts';
 import { after, before, describe, test } from 'node:test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import sharp from 'sharp';
@@ -426,48 +426,4 @@ function odt(text: string): Buffer {
     'content.xml': strToU8(content),
     'META-INF/manifest.xml': strToU8(manifest),
   }));
-}
-
-/** A 24-bit BMP (sharp does not write BMP). */
-function bmp(width: number, height: number): Buffer {
-  const row = Math.ceil((width * 3) / 4) * 4;
-  const b = Buffer.alloc(54 + row * height);
-  b.write('BM', 0, 'latin1');
-  b.writeUInt32LE(b.length, 2);
-  b.writeUInt32LE(54, 10);
-  b.writeUInt32LE(40, 14);
-  b.writeInt32LE(width, 18);
-  b.writeInt32LE(height, 22);
-  b.writeUInt16LE(1, 26);
-  b.writeUInt16LE(24, 28);
-  b.writeUInt32LE(row * height, 34);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) b.writeUIntLE(0x3366cc, 54 + y * row + x * 3, 3);
-  return b;
-}
-
-/** A valid grey PNG of the given size, deflated as a stream so its raw pixels are never in memory. */
-async function hugePng(width: number, height: number): Promise<Buffer> {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
-  const deflate = createDeflate({ level: 1 });
-  const parts: Buffer[] = [];
-  deflate.on('data', (d: Buffer) => parts.push(d));
-  const done = new Promise((res) => deflate.on('end', res));
-  const row = Buffer.alloc(width + 1, 0xff);
-  row[0] = 0; // filter: none
-  for (let y = 0; y < height; y++) if (!deflate.write(row)) await new Promise((res) => deflate.once('drain', res));
-  deflate.end();
-  await done;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.concat(parts)), chunk('IEND', Buffer.alloc(0))]);
 }

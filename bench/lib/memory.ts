@@ -1,7 +1,8 @@
 // Memory of a server and of everything it started (Linux /proc): the peak resident size the kernel
 // kept for the process itself (VmHWM), and the proportional set size (Pss) of its whole process tree,
 // which shares libraries between LibreOffice instances fairly instead of counting them once per process.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processTree } from './process-tree.ts';
 
 function statusField(pid: number, field: string): number | undefined {
   try {
@@ -20,33 +21,6 @@ export function peakRssBytes(pid: number): number | undefined {
 /** Resident set size of one process now, bytes. */
 export function rssBytes(pid: number): number | undefined {
   return statusField(pid, 'VmRSS');
-}
-
-/** `root` and its living descendants. */
-export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let raw: string;
-    try {
-      raw = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // The field after the command name (which may contain spaces) is the state, then the parent.
-    const ppid = Number(raw.slice(raw.lastIndexOf(')') + 2).split(' ')[1]);
-    const list = children.get(ppid);
-    if (list) list.push(Number(name));
-    else children.set(ppid, [Number(name)]);
-  }
-  const out: number[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    out.push(pid);
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return out;
 }
 
 /** Memory of the whole tree now, bytes: Pss where the kernel offers it, else Rss. */

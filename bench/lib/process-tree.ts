@@ -30,6 +30,26 @@ function readStats(): Map<number, Stat> {
   return stats;
 }
 
+/** `root` and its living descendants, leaving out the subtrees rooted at `exclude` pids. */
+export function processTree(root: number, exclude: number[] = [], stats: Map<number, Stat> = readStats()): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, s] of stats) {
+    const list = children.get(s.ppid);
+    if (list) list.push(pid);
+    else children.set(s.ppid, [pid]);
+  }
+  const skip = new Set(exclude);
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    if (skip.has(pid)) continue;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
 /**
  * CPU seconds used so far by `root` and all its living descendants, including the children they
  * reaped (a finished tool's time moves into its parent's cutime, so the sum only grows). Subtrees
@@ -37,20 +57,6 @@ function readStats(): Map<number, Stat> {
  */
 export function treeCpuSeconds(root: number, exclude: number[] = []): number {
   const stats = readStats();
-  const children = new Map<number, number[]>();
-  for (const [pid, s] of stats) {
-    const list = children.get(s.ppid);
-    if (list) list.push(pid);
-    else children.set(s.ppid, [pid]);
-  }
-  let ticks = 0;
-  const skip = new Set(exclude);
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    if (skip.has(pid)) continue;
-    ticks += stats.get(pid)?.ticks ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
+  const ticks = processTree(root, exclude, stats).reduce((sum, pid) => sum + (stats.get(pid)?.ticks ?? 0), 0);
   return ticks / CLOCK_TICKS;
 }
