@@ -26,7 +26,7 @@ import { RenditionStore } from './renditions/rendition-store.ts';
 import { SearchTasks } from './search/search-tasks.ts';
 import { ContentConverters } from './conversion/content-converters.ts';
 import { viewerRoutes } from './viewer/routes.ts';
-import { checkImage } from './watermarks/spec.ts';
+import { loadWorkFileImage } from './watermarks/work-file-images.ts';
 import type { Storage } from './storage/ports.ts';
 
 export interface AppDeps {
@@ -85,10 +85,8 @@ export async function buildApp({ config, storage, clock = systemClock }: AppDeps
   const engines = startEngines(config.engines, http.log);
   http.addHook('onClose', () => engines.close());
   const renditions = new RenditionStore(join(config.dataDir, 'renditions'));
-  const watermarkImage = async (tenant: string, fileId: string) => {
-    const wf = await workFiles.get(tenant, fileId);
-    return checkImage(await readFile(await storage.blobs.localPath(wf.hash)), 'imageWorkFileId');
-  };
+  const watermarkImage = async (tenant: string, fileId: string) =>
+    loadWorkFileImage(await workFiles.get(tenant, fileId), async (wf) => readFile(await storage.blobs.localPath(wf.hash)), 'imageWorkFileId');
   const renderer = new Renderer({ store: renditions, engines, blobs: storage.blobs, clock, log: http.log, watermarkImage });
   renderOnSessionEvents(sessions, renderer, http.log);
   const searches = new SearchTasks(renderer);
@@ -108,7 +106,7 @@ export async function buildApp({ config, storage, clock = systemClock }: AppDeps
     const route = `${req.method} ${req.url.split('?')[0]}`;
     // The Office Integrator SDK reads only 200 and 400 answers: an unknown Writer route is its "invalid method".
     if (isOfficePath(req.url)) return sendOfficeError(new QuireError('input', 'UnsupportedOperation', `Quire does not offer ${route}`), req, reply);
-    return reply.code(404).send({ errorCode: 'NotFound', message: `No route ${route}` });
+    return sendPrizmdocError(new QuireError('notFound', 'NotFound', `No route ${route}`), req, reply);
   });
   await http.register(viewerRoutes, { sessions });
   const converters = new ContentConverters({ renderer, workFiles, sessions, watermarkImage, pdf: engines.pdf, office: engines.office, log: http.log });

@@ -13,7 +13,7 @@ import { isWellFormedId, newSessionId } from './ids.ts';
 import { type SessionProperties, parseReplacement } from './session-properties.ts';
 import type { WorkFiles } from './work-files.ts';
 import { isStorageFull } from '../storage/storage-full.ts';
-import { checkWorkFileImages } from '../watermarks/work-file-images.ts';
+import { checkWorkFileImages, workFileImageIds } from '../watermarks/work-file-images.ts';
 
 export interface SessionLimits {
   sessionLifetimeSeconds: number;
@@ -115,6 +115,13 @@ export class ViewingSessions {
           if (!isStorageFull(err)) throw err;
         },
       );
+      // Images its watermarks draw from work files live as long as the session (it draws them on every new page).
+      for (const fileId of workFileImageIds(s.properties.watermarks)) {
+        const wf = await this.workFiles.get(s.tenant, fileId).catch(() => undefined);
+        if (wf) await this.workFiles.extend(wf, s.expiresAt).catch((err: unknown) => {
+          if (!isStorageFull(err)) throw err;
+        });
+      }
     }
     return s;
   }

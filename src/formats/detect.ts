@@ -5,7 +5,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { formatOf } from './formats.ts';
-import type { ZipEntrySizes } from './zip-limits.ts';
+import { InflationCheck, type ZipEntrySizes } from './zip-limits.ts';
 
 const HEAD_BYTES = 8192;
 
@@ -26,16 +26,20 @@ export async function detectFormat(path: string): Promise<string | null> {
   }
 }
 
-/** Every entry of a ZIP with its declared sizes (duplicates included), or null when the file is not a readable ZIP. */
-export async function zipEntries(path: string): Promise<ZipEntrySizes[] | null> {
+/**
+ * Why a ZIP package would unpack to too much (zip-limits.ts), or null when it is within the limits or
+ * is no ZIP at all. A file that starts like a ZIP but whose directory this reader refuses is refused
+ * too: LibreOffice's own reader is more lenient, and what it would inflate could not be judged.
+ */
+export async function zipInflationProblem(path: string): Promise<string | null> {
   const fh = await open(path, 'r');
   try {
     const head = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
     if (!startsWith(head.subarray(0, bytesRead), [0x50, 0x4b, 0x03, 0x04])) return null;
-    const all: ZipEntrySizes[] = [];
-    const names = await readCentralDirectory(new ZipReader(fh, (await fh.stat()).size, head.subarray(0, bytesRead)), all).catch(() => null);
-    return names ? all : null;
+    const check = new InflationCheck();
+    const names = await readCentralDirectory(new ZipReader(fh, (await fh.stat()).size, head.subarray(0, bytesRead)), (e) => check.add(e)).catch(() => null);
+    return names ? check.problem() : 'its ZIP directory cannot be read';
   } finally {
     await fh.close();
   }
@@ -206,7 +210,7 @@ class ZipReader {
 }
 
 /** Entry names → entries (as yauzl lists them: backslashes as slashes, the last of duplicates, at most 10000 names), or null if the ZIP is unreadable. */
-async function readCentralDirectory(r: ZipReader, all?: ZipEntrySizes[]): Promise<Map<string, ZipEntry> | null> {
+async function readCentralDirectory(r: ZipReader, onEntry?: (e: ZipEntrySizes) => void): Promise<Map<string, ZipEntry> | null> {
   // End of central directory record: 22 bytes + a comment of up to 64 KB, maybe preceded by a ZIP64 locator.
   const tailLength = Math.min(20 + 22 + 0xffff, r.size);
   const tail = await r.bytes(r.size - tailLength, tailLength);
@@ -261,7 +265,7 @@ async function readCentralDirectory(r: ZipReader, all?: ZipEntrySizes[]): Promis
     // A stored entry's sizes must agree (12 more bytes when traditionally encrypted).
     if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize + (entry.flags & 0x1 ? 12 : 0)) return null;
     if (names.size < 10000) names.set(name, entry);
-    all?.push({ name, compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize });
+    onEntry?.({ name, compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize });
   }
   return names;
 }

@@ -18,15 +18,30 @@ export interface ZipEntrySizes {
   uncompressedSize: number;
 }
 
-/** Why a package would unpack to too much, or null when it is within the limits. */
-export function inflationProblem(entries: Iterable<ZipEntrySizes>): string | null {
-  let total = 0;
-  for (const e of entries) {
-    total += e.uncompressedSize;
+/** Judges a package entry by entry, keeping only running totals (a directory may declare millions). */
+export class InflationCheck {
+  private total = 0;
+  private worst: string | null = null;
+
+  add(e: ZipEntrySizes): void {
+    if (this.worst) return;
+    this.total += e.uncompressedSize;
     if (e.uncompressedSize > RATIO_GRACE_BYTES && e.uncompressedSize > MAX_INFLATE_RATIO * Math.max(1, e.compressedSize)) {
-      return `its part ${JSON.stringify(e.name.slice(0, 100))} unpacks ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))} times its packed size`;
+      this.worst = `its part ${JSON.stringify(e.name.slice(0, 100))} unpacks ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))} times its packed size`;
     }
   }
-  if (total > MAX_UNPACKED_BYTES) return `it unpacks to ${total} bytes, more than the limit of ${MAX_UNPACKED_BYTES}`;
-  return null;
+
+  /** Why the package would unpack to too much, or null when it is within the limits. */
+  problem(): string | null {
+    if (this.worst) return this.worst;
+    if (this.total > MAX_UNPACKED_BYTES) return `it unpacks to ${this.total} bytes, more than the limit of ${MAX_UNPACKED_BYTES}`;
+    return null;
+  }
+}
+
+/** Why a package would unpack to too much, or null when it is within the limits. */
+export function inflationProblem(entries: Iterable<ZipEntrySizes>): string | null {
+  const check = new InflationCheck();
+  for (const e of entries) check.add(e);
+  return check.problem();
 }

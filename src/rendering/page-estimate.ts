@@ -95,12 +95,12 @@ function openZip(path: string): Promise<Zip> {
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, zf) => {
       if (err) return reject(err);
       const entries = new Map<string, yauzl.Entry>();
-      zf.on('error', reject);
-      zf.on('entry', (e: yauzl.Entry) => {
-        if (entries.size < 10_000) entries.set(e.fileName, e);
-        zf.readEntry();
+      // autoClose is off (parts are read after listing), so a damaged directory must close the file here.
+      zf.on('error', (e: unknown) => {
+        zf.close();
+        reject(e);
       });
-      zf.on('end', () =>
+      const listed = () =>
         resolve({
           names: [...entries.keys()],
           read: async (name, max) => {
@@ -112,8 +112,14 @@ function openZip(path: string): Promise<Zip> {
             return Buffer.concat(chunks).toString('utf8');
           },
           close: () => zf.close(),
-        }),
-      );
+        });
+      zf.on('entry', (e: yauzl.Entry) => {
+        entries.set(e.fileName, e);
+        // The parts an estimate reads come first in real packages; a directory of millions is not read on.
+        if (entries.size >= 10_000) listed();
+        else zf.readEntry();
+      });
+      zf.on('end', listed);
       zf.readEntry();
     });
   });

@@ -350,7 +350,7 @@ export class Renderer {
     const password = t.password ?? undefined;
     let kind: Manifest['pdf'] = 'own';
     let sourceInfo: { pageCount: number; pages: PageSize[] } | undefined;
-    const out = await this.store.scratch(t.key, PDF_NAME);
+    const out = await this.store.scratch(t.key, PDF_NAME).catch((err: unknown) => Promise.reject(asStorageFull(err)));
     if (t.comparison) {
       await makeRedline(this.engines, this.store, this.blobs, { ...t, comparison: t.comparison }, PDF_NAME);
     } else if (family === 'pdf') {
@@ -384,7 +384,8 @@ export class Renderer {
     // An uploaded PDF was inspected above already (pdfinfo costs ~15 ms on the first-page path).
     const info = sourceInfo ?? (await this.engines.pdf.inspect(pdfPath));
     const pages = toPixelSizes(info.pages);
-    await this.store.write(t.key, MANIFEST, JSON.stringify({ version: 1, pdf: kind, pageCount: info.pageCount, pages } satisfies Manifest));
+    // The manifest only saves the next start an inspection: on a full disk the document is served without it.
+    await this.keep(t.key, MANIFEST, JSON.stringify({ version: 1, pdf: kind, pageCount: info.pageCount, pages } satisfies Manifest));
     this.log.info({ key: t.key.slice(0, 12), ext: t.doc.extension, pages: info.pageCount, ms: this.clock.now() - started }, 'document prepared');
     return { pdfPath, pageCount: info.pageCount, pages };
   }

@@ -62,7 +62,8 @@ const MAX_TEXT = 4096;
 const MAX_LINES = 64;
 const MAX_FONT_FAMILY = 200;
 /** Base64 characters of inline image data (about 12 MB of bytes). */
-const MAX_IMAGE_DATA = 16 * 1024 * 1024;
+/** An image watermark's bytes, inline (as base64 text) or in a work file. */
+export const MAX_IMAGE_DATA = 16 * 1024 * 1024;
 const MAX_WATERMARKS = 32;
 
 const TYPES: Record<string, Watermark['type']> = { text: 'text', diagonaltext: 'diagonalText', image: 'image' };

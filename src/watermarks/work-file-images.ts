@@ -3,7 +3,8 @@
 // PNG or JPEG, is refused then, naming the property, instead of failing every page later.
 import { QuireError, invalidInput } from '../domain/errors.ts';
 import type { WorkFileRecord } from '../storage/ports.ts';
-import { checkImage, parseWatermarks } from './spec.ts';
+import type { WatermarkImage } from './image-info.ts';
+import { checkImage, MAX_IMAGE_DATA, parseWatermarks, workFileIdsOf } from './spec.ts';
 
 export interface WorkFileImageDeps {
   /** The tenant's live work file; throws QuireError WorkFileDoesNotExist otherwise. */
@@ -28,7 +29,20 @@ export async function checkWorkFileImages(raw: unknown, tenant: string, until: n
       }
       throw e;
     }
-    checkImage(await deps.read(rec), at);
+    await loadWorkFileImage(rec, deps.read, at);
     await deps.extend(rec, until);
   }
+}
+
+/** A work file's image, checked; its size is looked at before any byte is read (the file may be huge). */
+export async function loadWorkFileImage(rec: WorkFileRecord, read: (rec: WorkFileRecord) => Promise<Buffer>, at: string): Promise<WatermarkImage> {
+  if (rec.size > MAX_IMAGE_DATA) {
+    throw invalidInput(at, { maxBytes: MAX_IMAGE_DATA }, 'body', `${at} names a work file larger than ${MAX_IMAGE_DATA} bytes`);
+  }
+  return checkImage(await read(rec), at);
+}
+
+/** The work files a session's image watermarks name (`raw`: its `watermarks` property as stored). */
+export function workFileImageIds(raw: unknown): string[] {
+  return Array.isArray(raw) && raw.length > 0 ? workFileIdsOf(parseWatermarks(raw)) : [];
 }

@@ -58,8 +58,9 @@ export function sendPrizmdocError(err: unknown, request: FastifyRequest, reply: 
     }
     const number = STATUS_NUMBER_BY_CODE[e.code];
     if (number) reply.header('Accusoft-Status-Number', number);
-    // Back-pressure (EngineBusy) is temporary: say when to come back instead of letting clients hammer.
-    if (e.kind === 'unavailable') reply.header('Retry-After', RETRY_AFTER_SECONDS);
+    // Back-pressure is over in seconds: say when to come back instead of letting clients hammer. (A full
+    // disk or an engine that cannot start is not, so those get no such promise.)
+    if (e.code === 'EngineBusy') reply.header('Retry-After', RETRY_AFTER_SECONDS);
   }
   // A body we stopped reading (too large to drain) cannot be followed by another request.
   if (!request.raw.complete) reply.header('Connection', 'close');

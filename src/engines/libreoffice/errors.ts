@@ -22,6 +22,10 @@ export const couldNotConvert = (cause?: unknown) =>
 export const unpacksTooMuch = (why: string) =>
   new QuireError('processing', 'CouldNotConvert', `The document could not be converted: ${why}`);
 
+/** soffice grew past the hard memory limit under this document (an encrypted zip bomb, say). */
+export const usedTooMuchMemory = (mb: number) =>
+  new QuireError('processing', 'CouldNotConvert', `The document could not be converted: it needed more than ${mb} MiB of memory`);
+
 export const conversionTimedOut = (ms: number) =>
   new QuireError('processing', 'ConversionTimedOut', `The conversion did not finish within ${ms} ms`);
 

@@ -8,8 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { QuireError } from '../../domain/errors.ts';
 import { createSupervisedPool, type PoolEvent, type PoolStats } from '../../process/supervised-pool.ts';
-import { zipEntries } from '../../formats/detect.ts';
-import { inflationProblem } from '../../formats/zip-limits.ts';
+import { zipInflationProblem } from '../../formats/detect.ts';
 import { conversionTimedOut, engineBusy, engineClosed, engineCrashed, engineUnavailable, unpacksTooMuch } from './errors.ts';
 import { EncryptableFormats, isOutputFormat } from './formats.ts';
 import { UnoWorkerProcess, type UnoJob } from './uno-worker-process.ts';
@@ -23,6 +22,8 @@ export interface LibreOfficePoolOptions {
   maxJobsPerInstance?: number;
   /** Restart an instance after a job that left its soffice above this resident memory. Default 1500. */
   maxRssMb?: number;
+  /** Kill an instance whose soffice grows past this during a job; the job fails with CouldNotConvert. Default 3000. */
+  hardRssMb?: number;
   /** Conversions waiting for an instance beyond this fail at once with EngineBusy. Default 100. */
   queueLimit?: number;
   /** Where instance profiles live. Default: a new directory under the OS temp dir, removed by close(). */
@@ -79,6 +80,7 @@ export const LibreOfficePoolDefaults = {
   jobTimeoutMs: 60_000,
   maxJobsPerInstance: 200,
   maxRssMb: 1500,
+  hardRssMb: 3000,
   queueLimit: 100,
   pythonPath: '/usr/bin/python3',
   sofficePath: '/usr/lib/libreoffice/program/soffice.bin',
@@ -110,6 +112,7 @@ export function createLibreOfficePool(options: LibreOfficePoolOptions = {}): Lib
         pipeName: `quire-lo-${process.pid}-${tag}-${slot}-${++generation}`,
         startTimeoutMs: o.startTimeoutMs,
         maxRssMb: o.maxRssMb,
+        hardRssMb: o.hardRssMb,
         signal,
       });
     },
@@ -142,7 +145,7 @@ export function createLibreOfficePool(options: LibreOfficePoolOptions = {}): Lib
         ...(opts.pages !== undefined ? { pages: opts.pages } : {}),
       };
       // LibreOffice inflates a package's parts whole, so a zip bomb would cost gigabytes before any time limit.
-      const problem = inflationProblem((await zipEntries(job.input)) ?? []);
+      const problem = await zipInflationProblem(job.input);
       if (problem) throw unpacksTooMuch(problem);
       const timeoutMs = opts.timeoutMs ?? o.jobTimeoutMs;
       // A conversion waits for an instance at most as long as it may run: an answer within twice its limit.

@@ -7,7 +7,7 @@ import { killGroup, spawnGroup } from '../../process/process-group.ts';
 import { readJsonLines, TextTail } from '../../process/json-lines.ts';
 import { residentMb } from '../../process/proc-memory.ts';
 import { MemberDied, type Member } from '../../process/supervised-pool.ts';
-import { fromWorkerFailure, type WorkerFailure } from './errors.ts';
+import { fromWorkerFailure, usedTooMuchMemory, type WorkerFailure } from './errors.ts';
 
 const KILL_GRACE_MS = 1000;
 const WORKER_SCRIPT = fileURLToPath(new URL('./uno-worker.py', import.meta.url));
@@ -33,8 +33,13 @@ export interface UnoWorkerOptions {
   startTimeoutMs: number;
   /** Recycle when soffice's resident memory exceeds this. */
   maxRssMb: number;
+  /** Kill soffice mid-job when its resident memory exceeds this; the job fails as the document's fault. */
+  hardRssMb: number;
   signal?: AbortSignal;
 }
+
+/** How often a running job's memory is looked at: a bomb grows by ~1 GB/s, so this bounds the overshoot. */
+const MEMORY_WATCH_MS = 200;
 
 interface Pending {
   id: string;
@@ -51,15 +56,19 @@ export class UnoWorkerProcess implements Member<UnoJob, void> {
   private readonly child: ChildProcess;
   private readonly stderr = new TextTail();
   private readonly maxRssMb: number;
+  private readonly hardRssMb: number;
   private pending: Pending | undefined;
   private nextId = 1;
   private gone = false;
+  /** Killed for its memory: takes no more jobs while it exits. */
+  private condemned = false;
   private exitNote = '';
 
-  private constructor(child: ChildProcess, maxRssMb: number) {
+  private constructor(child: ChildProcess, maxRssMb: number, hardRssMb: number) {
     this.child = child;
     this.pid = child.pid!;
     this.maxRssMb = maxRssMb;
+    this.hardRssMb = hardRssMb;
     child.once('exit', (code, signal) => {
       this.gone = true;
       this.exitNote ||= `worker exited (${signal ?? `code ${code}`})`;
@@ -87,7 +96,7 @@ export class UnoWorkerProcess implements Member<UnoJob, void> {
         child.once('error', (e) => reject(e));
         return;
       }
-      const worker = new UnoWorkerProcess(child, opts.maxRssMb);
+      const worker = new UnoWorkerProcess(child, opts.maxRssMb, opts.hardRssMb);
       let ready = false;
       const fail = (message: string) => {
         if (ready) return;
@@ -127,13 +136,27 @@ export class UnoWorkerProcess implements Member<UnoJob, void> {
   }
 
   run(job: UnoJob): Promise<void> {
-    if (this.gone) return Promise.reject(new MemberDied('worker is gone'));
+    if (this.gone || this.condemned) return Promise.reject(new MemberDied('worker is gone'));
     if (this.pending) return Promise.reject(new Error('UnoWorkerProcess runs one job at a time'));
     const id = String(this.nextId++);
-    return new Promise((resolve, reject) => {
+    const job$ = new Promise<void>((resolve, reject) => {
       this.pending = { id, resolve, reject };
       this.child.stdin!.write(JSON.stringify({ id, ...job }) + '\n');
     });
+    // A package whose parts unpack to gigabytes (an encrypted one cannot be judged before LibreOffice
+    // decrypts it) is stopped here, before it takes the machine's memory.
+    const watch = setInterval(() => {
+      void this.rssMb().then((mb) => {
+        const pending = this.pending;
+        if (mb === undefined || mb <= this.hardRssMb || !pending || pending.id !== id) return;
+        this.pending = undefined;
+        this.condemned = true;
+        this.exitNote = `soffice used ${mb} MiB, more than ${this.hardRssMb}`;
+        pending.reject(usedTooMuchMemory(this.hardRssMb));
+        this.kill();
+      });
+    }, MEMORY_WATCH_MS);
+    return job$.finally(() => clearInterval(watch));
   }
 
   private onMessage(message: Record<string, unknown>): void {
@@ -187,6 +210,7 @@ export class UnoWorkerProcess implements Member<UnoJob, void> {
   }
 
   async fit(): Promise<boolean> {
+    if (this.condemned) return false;
     const mb = await this.rssMb();
     return mb === undefined || mb <= this.maxRssMb;
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { QuireError } from '../../domain/errors.ts';
 import type { BlobRef, BlobStore } from '../ports.ts';
+import { asStorageFull } from '../storage-full.ts';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -39,7 +40,7 @@ export class FileBlobStore implements BlobStore {
     try {
       fh = await open(tmpPath, 'wx');
     } catch (err) {
-      throw storageError(err);
+      throw asStorageFull(err);
     }
     // A file handle and awaited writes, not a WriteStream: no 'error' events that could go unheard.
     const writer = new FileWriter(fh);
@@ -77,7 +78,7 @@ export class FileBlobStore implements BlobStore {
         await fh.close().catch(() => {});
       }
       await rm(tmpPath, { force: true });
-      throw storageError(err);
+      throw asStorageFull(err);
     }
   }
 
@@ -125,13 +126,6 @@ async function fsyncFile(path: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-function storageError(err: unknown): unknown {
-  if (err instanceof QuireError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new QuireError('unavailable', 'StorageFull', 'The server has no room to store this document', { cause: err });
-  return err;
 }
 
 /** Gathered chunks go to disk once this much is waiting: few, large writes, bounded memory. */

@@ -245,7 +245,9 @@ export class Viewer {
       let detail = '';
       let waiting = false;
       try {
-        const d = await this.client.documentAttributes(1, this.abort.signal);
+        // Confidence 0: answered at once with whatever is known. With more, a document the server
+        // cannot estimate (txt, rtf, doc…) answers only once converted, and no progress is shown.
+        const d = await this.client.documentAttributes(0, this.abort.signal);
         if (d.pageCountConfidence < 100 && d.pageCount > 1) detail = `Page 1 of about ${d.pageCount}`;
         else if (d.pageCountConfidence >= 100) detail = `${d.pageCount} ${d.pageCount === 1 ? 'page' : 'pages'}`;
       } catch (err) {
