@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page, Route } from 'playwright-core';
 import { docxBytes, type Block } from './helpers/comparison-docs.ts';
 import { launchChromium, screenshot, watchConsole } from './helpers/browser.ts';
-import { createSession, uploadSource } from './helpers/prizmdoc.ts';
+import { createSession, uploadSource, V1 } from './helpers/prizmdoc.ts';
 import { call, startQuire, type Quire } from './helpers/quire.ts';
 
 const WAIT = { timeout: 60_000 };
@@ -289,7 +289,7 @@ describe('the ES module\'s error event', () => {
   });
 });
 
-describe('an expired session', () => {
+describe('a session that ended', () => {
   test('shows "expired" with the server\'s message while read and after a reload', async () => {
     const id = await sessionOf(short, pdfOfPages(12, 500, 700), 'pdf');
     const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
@@ -317,11 +317,27 @@ describe('an expired session', () => {
     assert.deepEqual(await state(), expected);
     await screenshot(page, 'viewer-expired');
 
-    // Opened again: the same state from the start, no pages.
+    // Opened again: the browser holds page 1's attributes and images (cacheable for a day, and the
+    // page preloads those attributes), yet the server is asked whether the session is still usable.
     await page.reload();
     await page.waitForSelector('.qv-status[role="alert"]', WAIT);
     assert.deepEqual(await state(), expected);
-    assert.equal(await page.$$eval('.qv-page', (p) => p.length), 0);
+    assert.equal(await page.isDisabled('.qv-next-page'), true);
+    await screenshot(page, 'viewer-expired-reloaded');
+    await page.close();
+  });
+
+  test('a session stopped after it was read shows its owner\'s message on a reload, not the cached pages', async () => {
+    const id = await sessionOf(q, pdfOfPages(3, 500, 700), 'pdf');
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await page.goto(`${q.baseUrl}/viewer/${id}`);
+    await painted(page, 0);
+    const stop = await call(q, 'POST', `${V1}/u${id}/Notification/SessionStopped`, { json: { endUserMessage: 'The review has closed', httpStatus: 410 } });
+    assert.equal(stop.status, 200, JSON.stringify(stop.body));
+    await page.reload();
+    await page.waitForSelector('.qv-status[role="alert"]', WAIT);
+    assert.equal(await page.getAttribute('.qv-status', 'data-state'), 'stopped');
+    assert.equal(await page.textContent('.qv-status-detail'), 'The review has closed');
     await page.close();
   });
 });

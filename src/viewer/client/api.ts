@@ -50,8 +50,9 @@ export class QuireClient {
     return `${this.baseUrl}/PCCIS/V1/Page/q/${index}/${width}x${height}?${this.doc}`;
   }
 
-  pageAttributes(index: number, signal?: AbortSignal): Promise<PageAttributes> {
-    return this.json(`/PCCIS/V1/Page/q/${index}/Attributes?${this.doc}`, { signal });
+  /** `revalidate`: ask the server even when the browser holds a fresh copy (is the session still usable?). */
+  pageAttributes(index: number, signal?: AbortSignal, revalidate = false): Promise<PageAttributes> {
+    return this.json(`/PCCIS/V1/Page/q/${index}/Attributes?${this.doc}`, { signal, ...(revalidate ? { cache: 'no-cache' as const } : {}) });
   }
 
   documentAttributes(confidence: number, signal?: AbortSignal): Promise<DocumentAttributes> {

@@ -12,7 +12,7 @@ import type { ViewerEvents, ViewerOptions } from './options.ts';
 import { PageLoader } from './page-loader.ts';
 import { Pages } from './pages.ts';
 import { printPages } from './print.ts';
-import { isNotYetProvided, problemOf, type ViewerProblem } from './problems.ts';
+import { isNotYetProvided, isSessionWide, problemOf, type ViewerProblem } from './problems.ts';
 import { SearchController } from './search-controller.ts';
 import { StatusOverlay } from './status.ts';
 import { TextStore } from './text-store.ts';
@@ -215,6 +215,7 @@ export class Viewer {
       }
     }
     ready = true;
+    void this.confirmSession(signal);
     this.loader.rasterSession = attrs.isRaster !== 'false';
     this.status.hide();
     this.pages.setPageCount(attrs.pageCount, attrs.imageWidth, attrs.imageHeight);
@@ -235,6 +236,21 @@ export class Viewer {
     if (this.opts.search) void this.search(this.opts.search);
     // The change list waits for the first page (or 2 s): it must not delay it.
     if (this.opts.comparison !== false) void Promise.race([this.loader.firstPainted, sleep(2000)]).then(() => this.changes.load(signal));
+  }
+
+  /**
+   * The opening answer may be the browser's copy (cacheable for a day, and what the page's preload
+   * gets on a reload): the server itself must say the session is still usable, or a reload of an
+   * expired or stopped session would show its cached pages. With the ETag this is a 304.
+   */
+  private async confirmSession(signal: AbortSignal): Promise<void> {
+    try {
+      await this.client.pageAttributes(0, signal, true);
+    } catch (err) {
+      if (signal.aborted) return;
+      const p = problemOf(err);
+      if (isSessionWide(p)) this.fail(p);
+    }
   }
 
   /** Progress while the first page is not ready: nothing for a moment, then what the server knows. */
