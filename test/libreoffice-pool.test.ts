@@ -320,8 +320,12 @@ describe('supervision', () => {
 
   test('past the queue limit a conversion fails at once with EngineBusy', () =>
     withPool({ size: 1, queueLimit: 1 }, async (pool) => {
-      const running = docxToPdf(pool, SMALL_DOCX, 'q1.pdf');
+      // Conversions reach the queue after an asynchronous package check, so each is seen in place
+      // before the next is sent; the first is long enough to still be running.
+      const running = docxToPdf(pool, big, 'q1.pdf');
+      await until('the first conversion to run', async () => (await pool.stats()).running === 1);
       const queued = docxToPdf(pool, SMALL_DOCX, 'q2.pdf');
+      await until('the second to wait', async () => (await pool.stats()).queued === 1);
       const started = performance.now();
       const e = await rejectsWith(docxToPdf(pool, SMALL_DOCX, 'q3.pdf'), 'unavailable', 'EngineBusy');
       assert.ok(performance.now() - started < 50);
