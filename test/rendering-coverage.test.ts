@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bmp, hugePng } from './helpers/image-files.ts';
+import { mapLimit } from './helpers/map-limit.ts';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { createLibreOfficePool } from '../src/engines/libreoffice/pool.ts';
@@ -261,19 +262,6 @@ function assertPasswordNeeded(r: Answer, what: string): void {
   assertError(r, 480, 'DocumentRequiresPassword', what);
   assert.equal(r.headers.get('accusoft-status-number'), '4001', what);
   assert.equal(r.headers.get('accusoft-status-message'), 'Document requires a password', what);
-}
-
-/** Runs fn over items, at most `limit` at a time. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
 }
 
 // ---- formats ------------------------------------------------------------------------------------

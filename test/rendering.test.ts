@@ -11,6 +11,7 @@ import { basename, extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { bmp, hugePng } from './helpers/image-files.ts';
+import { mapLimit } from './helpers/map-limit.ts';
 import { after, before, describe, test } from 'node:test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import sharp from 'sharp';
@@ -75,18 +76,6 @@ async function textOf(id: string, n: number): Promise<{ text: string; rectangles
     if (r.body.pages.length > 0) return r.body.pages[0];
   }
   throw new Error('the page text never arrived');
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
 }
 
 function pdfPages(path: string, password?: string): number {

@@ -192,18 +192,27 @@ describe('pages load near the viewport', () => {
   });
 });
 
+/**
+ * Opens the viewer on a session that is still converting and waits for its first page: the page count
+ * answers the viewer received (Document Attributes) and every progress text its overlay showed.
+ */
+async function openWatchingProgress(id: string) {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const answers: { pageCount: number; pageCountConfidence: number }[] = [];
+  page.on('response', async (r) => {
+    if (/\/Document\/q\/Attributes\?/.test(r.url()) && r.status() === 200) answers.push(await r.json());
+  });
+  await recordStatus(page);
+  await page.goto(`${q.baseUrl}/viewer/${id}`);
+  await painted(page, 0);
+  const seen = await page.evaluate(() => (window as any).statusSeen as string[]);
+  return { page, answers, seen };
+}
+
 describe('progress while converting', () => {
   test('a long DOCX shows "Page 1 of about N" (the server\'s estimate) while it converts, then its exact page count', async () => {
     const id = await sessionOf(q, flowingDocx(220, `e${Date.now()}`), 'docx');
-    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
-    const answers: { pageCount: number; pageCountConfidence: number }[] = [];
-    page.on('response', async (r) => {
-      if (/\/Document\/q\/Attributes\?/.test(r.url()) && r.status() === 200) answers.push(await r.json());
-    });
-    await recordStatus(page);
-    await page.goto(`${q.baseUrl}/viewer/${id}`);
-    await painted(page, 0);
-    const seen = await page.evaluate(() => (window as any).statusSeen as string[]);
+    const { page, answers, seen } = await openWatchingProgress(id);
     const estimate = answers.find((a) => a.pageCountConfidence < 100);
     assert.ok(estimate, `the viewer asked while the document converted: ${JSON.stringify(answers)}`);
     assert.ok(estimate.pageCount > 100, JSON.stringify(estimate));
@@ -224,15 +233,7 @@ describe('progress while converting', () => {
   test('a long document the server cannot estimate (plain text) still shows that it is being prepared', async () => {
     const lines = Array.from({ length: 7000 }, (_, i) => `Line ${i + 1} of a plain text log, ${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} ${i * 7919}.`);
     const id = await sessionOf(q, Buffer.from(lines.join('\n')), 'txt');
-    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
-    const answers: { pageCount: number; pageCountConfidence: number }[] = [];
-    page.on('response', async (r) => {
-      if (/\/Document\/q\/Attributes\?/.test(r.url()) && r.status() === 200) answers.push(await r.json());
-    });
-    await recordStatus(page);
-    await page.goto(`${q.baseUrl}/viewer/${id}`);
-    await painted(page, 0);
-    const seen = await page.evaluate(() => (window as any).statusSeen as string[]);
+    const { page, answers, seen } = await openWatchingProgress(id);
     // No estimate for text: the server says so at once (confidence 0) instead of after the conversion.
     assert.ok(answers.some((a) => a.pageCountConfidence === 0), JSON.stringify(answers));
     assert.ok(seen.some((s) => s.startsWith('Preparing the document…')), `the overlay showed ${JSON.stringify(seen)}`);
