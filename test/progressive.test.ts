@@ -226,6 +226,44 @@ describe('a long DOCX while it converts', () => {
     assert.equal(logLines(key, 'first pages prepared').length, 1);
   });
 
+  test('Page Attributes of a first page answers from its export while converting (best count so far, no-store); exact and cacheable once converted', async () => {
+    // No countOfInitialPages: a document estimated at 20 pages or more gets its first pages exported ahead.
+    const bytes = flowingDocx(200);
+    const key = sharedKey(bytes, 'docx');
+    const id = await open(bytes);
+
+    // The request itself starts the conversion and waits only for the first pages' export.
+    const early = await pageAttributes(id, 0);
+    assert.equal(logLines(key, 'document prepared').length, 0, 'answered before the whole document was prepared');
+    const first = logLines(key, 'first pages prepared');
+    assert.equal(first.length, 1, 'the first pages were exported ahead');
+    const firstPages = first[0]!.pages;
+    assert.ok(firstPages >= 1);
+    assertNotStored(early, 'Page Attributes with an estimated count');
+    assert.ok(early.body.pageCount >= firstPages, `count ${early.body.pageCount} at least the ${firstPages} first pages`);
+    assert.ok(early.body.imageWidth > 0 && early.body.imageHeight > 0);
+    // The count is the server's estimate (Document Attributes at confidence 0) while that is not exact.
+    const estimate = await docAttributes(id, 0);
+    if (estimate.body.pageCountConfidence < 100) {
+      assert.equal(early.body.pageCount, Math.max(estimate.body.pageCount, firstPages), JSON.stringify(estimate.body));
+      assert.ok(early.body.pageCount > 100, `a text-length estimate of about 200 pages, got ${early.body.pageCount}`);
+    }
+    // The last first page is answered early too; a page past them waits for the whole document.
+    if (logLines(key, 'document prepared').length === 0) assertNotStored(await pageAttributes(id, firstPages - 1), `page ${firstPages - 1} while converting`);
+    const later = await pageAttributes(id, firstPages + 3);
+    assert.equal(logLines(key, 'document prepared').length, 1, 'a page past the first ones waits for the whole document');
+    assertCacheable(later, 'Page Attributes of a page past the first ones');
+
+    // Converted: the exact count, with an ETag; the first page's size is the one answered early.
+    const pages = logLines(key, 'document prepared')[0]!.pages;
+    assert.equal(later.body.pageCount, pages);
+    const exact = await pageAttributes(id, 0);
+    assert.equal(exact.body.pageCount, pages);
+    assert.deepEqual([exact.body.imageWidth, exact.body.imageHeight], [early.body.imageWidth, early.body.imageHeight]);
+    const etag = assertCacheable(exact, 'Page Attributes once converted');
+    await assert304(pageAttributes(id, 0, { 'If-None-Match': etag }), etag, 'Page Attributes');
+  });
+
   test('a PPTX is estimated from its slide parts (confidence 80) and then counted exactly', async () => {
     const bytes = bytesOf(join(CORPUS, 'pptx/pypptx-ph-populated-placeholders.pptx'));
     const id = await open(bytes, { serverCaching: 'none' });

@@ -203,27 +203,78 @@ async function openWatchingProgress(id: string) {
     if (/\/Document\/q\/Attributes\?/.test(r.url()) && r.status() === 200) answers.push(await r.json());
   });
   await recordStatus(page);
+  await recordFirstPaint(page);
   await page.goto(`${q.baseUrl}/viewer/${id}`);
   await painted(page, 0);
   const seen = await page.evaluate(() => (window as any).statusSeen as string[]);
   return { page, answers, seen };
 }
 
+/**
+ * In the page's own clock: when the viewer received its first exact page count (`exactAt`, set before
+ * the viewer reads the answer), what it showed when page 1 was painted (`atPaint`), and when each
+ * page, thumbnail or page-attributes request started (`pageRequests`).
+ */
+async function recordFirstPaint(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as any;
+    performance.setResourceTimingBufferSize(5000);
+    const fetch0 = window.fetch.bind(window);
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const r = await fetch0(input, init);
+      if (/\/Document\/q\/Attributes\?/.test(String(input)) && r.ok) {
+        const b = await r.clone().json();
+        if (b.pageCountConfidence >= 100 && w.exactAt === undefined) w.exactAt = performance.now();
+      }
+      return r;
+    };
+    new MutationObserver(() => {
+      if (w.atPaint || !document.querySelector('.qv-page[data-page="0"].qv-painted')) return;
+      w.atPaint = {
+        total: document.querySelector('.qv-page-total')?.textContent,
+        label: document.querySelector('.qv-page[data-page="0"]')?.getAttribute('aria-label'),
+        pages: document.querySelectorAll('.qv-page').length,
+        exactBefore: w.exactAt !== undefined,
+      };
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['class'] });
+    w.pageRequests = () =>
+      performance
+        .getEntriesByType('resource')
+        .map((e) => ({ page: /\/Page\/q\/(\d+)[/?]/.exec(e.name)?.[1], start: e.startTime }))
+        .filter((e) => e.page !== undefined)
+        .map((e) => ({ page: Number(e.page), start: e.start }));
+  });
+}
+
 describe('progress while converting', () => {
-  test('a long DOCX shows "Page 1 of about N" (the server\'s estimate) while it converts, then its exact page count', async () => {
+  test('a long DOCX paints page 1 while it converts ("1 of about N", the server\'s estimate), then lists its exact page count', async () => {
     const id = await sessionOf(q, flowingDocx(220, `e${Date.now()}`), 'docx');
     const { page, answers, seen } = await openWatchingProgress(id);
     const estimate = answers.find((a) => a.pageCountConfidence < 100);
     assert.ok(estimate, `the viewer asked while the document converted: ${JSON.stringify(answers)}`);
     assert.ok(estimate.pageCount > 100, JSON.stringify(estimate));
-    const about = seen.filter((s) => s.startsWith(`Preparing the document… · Page 1 of about ${estimate.pageCount}`));
-    assert.ok(about.length > 0, `the overlay showed ${JSON.stringify(seen)}`);
+    // Page 1 was painted before the viewer had the exact count, from the first pages' export: its
+    // toolbar and label said "about", and only page 1 was listed.
+    const atPaint = await page.evaluate(() => (window as any).atPaint);
+    assert.equal(atPaint.exactBefore, false, `page 1 painted only after the exact count: ${JSON.stringify(atPaint)}`);
+    assert.equal(atPaint.total, `of about ${estimate.pageCount}`, JSON.stringify(atPaint));
+    assert.equal(atPaint.label, `Page 1 of about ${estimate.pageCount}`, JSON.stringify(atPaint));
+    assert.equal(atPaint.pages, 1, JSON.stringify(atPaint));
     assert.equal(await page.isVisible('.qv-status'), false);
+    // Progress before page 1, if the overlay came up at all, spoke of the same estimate.
+    assert.ok(seen.every((s) => !/about/.test(s) || s.includes(`about ${estimate.pageCount}`)), JSON.stringify(seen));
 
-    // Converted: the exact count everywhere.
+    // Converted: the exact count everywhere, once the viewer's poll has it.
     const exact = (await call(q, 'GET', `/PCCIS/V1/Document/q/Attributes?DocumentID=u${id}`)).body;
     assert.equal(exact.pageCountConfidence, 100);
-    assert.equal(await page.textContent('.qv-page-total'), `of ${exact.pageCount}`);
+    await page.waitForFunction((n) => document.querySelector('.qv-page-total')?.textContent === `of ${n}`, exact.pageCount, WAIT);
+    await until('the viewer\'s exact Document Attributes answer', () => answers.some((a) => a.pageCountConfidence === 100));
+    await painted(page, 1);
+    // No page but page 1 was asked for before the count was final (the server would have made it wait).
+    const { exactAt, requests } = await page.evaluate(() => ({ exactAt: (window as any).exactAt as number, requests: (window as any).pageRequests() as { page: number; start: number }[] }));
+    const early = requests.filter((r) => r.page > 0 && r.start < exactAt);
+    assert.deepEqual(early, [], `requests before the exact count (at ${exactAt}): ${JSON.stringify(requests)}`);
+    assert.ok(requests.some((r) => r.page > 0), `pages after the first were loaded once listed: ${JSON.stringify(requests)}`);
     assert.equal(await page.getAttribute('.qv-page[data-page="0"]', 'aria-label'), `Page 1 of ${exact.pageCount}`);
     assert.equal(await page.$$eval('.qv-page', (p) => p.length), exact.pageCount);
     await screenshot(page, 'viewer-converted');

@@ -175,6 +175,14 @@ export class Renderer {
     }
   }
 
+  /**
+   * Page `index`'s size as soon as the page can be drawn: from the first pages' export while the
+   * whole document converts (see `available()` for whether the count is final yet). Undefined past the end.
+   */
+  async pageSize(t: RenderTarget, index: number): Promise<PageSize | undefined> {
+    return (await this.holding(t, index)).pages[index];
+  }
+
   async page(t: RenderTarget, index: number, req: PageRequest): Promise<{ data: Buffer; contentType: string }> {
     const p = await this.holding(t, index);
     checkIndex(p, index);

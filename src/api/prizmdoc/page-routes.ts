@@ -53,21 +53,33 @@ export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
         const { session, target } = await sessionOf(deps, req);
         const etag = `"${session.id}-pageattributes-${index}"`;
         if (notModified(req, reply, etag)) return reply.send();
-        // The page count is part of the answer, so it waits for the whole document.
-        const p = await deps.renderer.prepare(target);
-        const size = p.pages[index];
-        if (!size) throw outOfRange(index, p.pageCount);
         const raster = session.properties.render.html5.alwaysUseRaster;
-        cacheable(reply, etag);
-        return {
+        const answer = (size: { width: number; height: number }, pageCount: number) => ({
           imageWidth: Math.round(size.width),
           imageHeight: Math.round(size.height),
           imageXResolution: 96,
           imageYResolution: 96,
-          pageCount: p.pageCount,
+          pageCount,
           isRaster: raster ? 'true' : 'false',
           contentType: raster ? 'png' : 'png,svg',
-        };
+        });
+        // A page exported ahead of the whole document is answered at once, so a viewer can draw it:
+        // its size is final, the count only the best estimate so far (not kept: it will change).
+        const early = await deps.renderer.pageSize(target, index);
+        const ready = deps.renderer.available(target);
+        if (early && !ready.final) {
+          const estimate = await deps.renderer.pageCount(target, 0);
+          if (estimate.confidence < 100) {
+            reply.header('Cache-Control', 'no-store');
+            return answer(early, Math.max(estimate.pageCount, ready.pageCount));
+          }
+        }
+        // Other pages, and the exact count, wait for the whole document.
+        const p = await deps.renderer.prepare(target);
+        const size = p.pages[index];
+        if (!size) throw outOfRange(index, p.pageCount);
+        cacheable(reply, etag);
+        return answer(size, p.pageCount);
       });
       r.get(`${prefix}/Document/q/Attributes`, async (req, reply) => {
         const { session, target } = await sessionOf(deps, req);

@@ -55,6 +55,16 @@ export class QuireClient {
     return this.json(`/PCCIS/V1/Page/q/${index}/Attributes?${this.doc}`, { signal, ...(revalidate ? { cache: 'no-cache' as const } : {}) });
   }
 
+  /**
+   * Page Attributes and whether its `pageCount` is final: while the document converts, a first page
+   * is answered at once with an estimated count, marked `no-store` (an exact answer is cacheable).
+   */
+  async pageAttributesWithCount(index: number, signal?: AbortSignal): Promise<{ attrs: PageAttributes; final: boolean }> {
+    const res = await this.fetchOk(`/PCCIS/V1/Page/q/${index}/Attributes?${this.doc}`, { signal });
+    const attrs = (await res.json()) as PageAttributes;
+    return { attrs, final: !/no-store/i.test(res.headers.get('Cache-Control') ?? '') };
+  }
+
   documentAttributes(confidence: number, signal?: AbortSignal): Promise<DocumentAttributes> {
     return this.json(`/PCCIS/V1/Document/q/Attributes?${this.doc}&DesiredPageCountConfidence=${confidence}`, { signal });
   }
@@ -92,6 +102,10 @@ export class QuireClient {
   }
 
   async json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    return (await (await this.fetchOk(path, init)).json()) as T;
+  }
+
+  private async fetchOk(path: string, init: RequestInit): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(this.baseUrl + path, init);
@@ -99,7 +113,7 @@ export class QuireClient {
       if (init.signal?.aborted) throw err;
       throw new ApiError(0, { message: 'The document server could not be reached' });
     }
-    if (res.ok) return (await res.json()) as T;
+    if (res.ok) return res;
     throw await errorOf(res);
   }
 }

@@ -171,7 +171,8 @@ export class Toolbar {
     if (!this.editingPage) this.pageInput.value = String(current + 1);
     this.pageTotal.textContent = `of ${approximate ? 'about ' : ''}${count}`;
     this.prev.disabled = current <= 0;
-    this.next.disabled = current >= count - 1;
+    // An approximate count: only the pages the server could answer are listed yet.
+    this.next.disabled = approximate || current >= count - 1;
   }
 
   /** Puts the current page back in the box (after an invalid entry or on blur). */

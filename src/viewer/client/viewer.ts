@@ -44,6 +44,8 @@ export class Viewer {
   private readonly unbind: (() => void)[] = [];
   private readonly loader: PageLoader;
   private problem: ViewerProblem | null = null;
+  /** The server's estimate while the document converts (only page 1 is listed then); null once exact. */
+  private estimatedCount: number | null = null;
 
   constructor(host: HTMLElement, opts: ViewerOptions) {
     this.host = host;
@@ -202,10 +204,10 @@ export class Viewer {
     const signal = this.abort.signal;
     let ready = false;
     void this.showConversion(() => ready);
-    let attrs;
+    let opened;
     for (;;) {
       try {
-        attrs = await this.client.pageAttributes(0, signal);
+        opened = await this.client.pageAttributesWithCount(0, signal);
         break;
       } catch (err) {
         if (signal.aborted) return;
@@ -215,16 +217,22 @@ export class Viewer {
       }
     }
     ready = true;
-    void this.confirmSession(signal);
+    const { attrs, final } = opened;
+    // An answer straight from the server (the count is an estimate while the document converts) needs no confirming.
+    if (final) void this.confirmSession(signal);
     this.loader.rasterSession = attrs.isRaster !== 'false';
     this.status.hide();
-    this.pages.setPageCount(attrs.pageCount, attrs.imageWidth, attrs.imageHeight);
+    // While the document converts only page 1 is listed ("1 of about N"): the server answers it from
+    // its first pages' export, and any other page would wait for the whole document anyway.
+    this.estimatedCount = final ? null : attrs.pageCount;
+    const listed = final ? attrs.pageCount : 1;
+    this.pages.setPageCount(listed, attrs.imageWidth, attrs.imageHeight);
     this.pages.views[0]!.setSize(attrs.imageWidth, attrs.imageHeight);
-    this.pages.labelPages(attrs.pageCount, false);
-    this.thumbs.setPages(attrs.pageCount, attrs.imageWidth, attrs.imageHeight);
+    this.pages.labelPages(attrs.pageCount, !final);
+    this.thumbs.setPages(listed, attrs.imageWidth, attrs.imageHeight);
     this.toolbar.setEnabled(true);
     this.setZoom(this.opts.zoom ?? 'auto');
-    if (this.opts.page && this.opts.page > 1) this.goToPage(this.opts.page);
+    if (final && this.opts.page && this.opts.page > 1) this.goToPage(this.opts.page);
     this.onCurrent(this.pages.current);
     // The pages on screen now, without waiting for the intersection observer's first report.
     for (const i of [this.pages.current, this.pages.current + 1]) {
@@ -232,10 +240,53 @@ export class Viewer {
       if (v) this.loader.want(v);
     }
     if (this.opts.thumbnails) this.toggleThumbnails();
-    this.emit('ready', { pageCount: attrs.pageCount });
+    if (final) this.opened(attrs.pageCount, signal);
+    else void this.awaitExactCount(attrs.imageWidth, attrs.imageHeight, signal);
+  }
+
+  /** The document is there with its exact page count: tell the app, then what waited for it. */
+  private opened(pageCount: number, signal: AbortSignal): void {
+    this.emit('ready', { pageCount });
     if (this.opts.search) void this.search(this.opts.search);
     // The change list waits for the first page (or 2 s): it must not delay it.
     if (this.opts.comparison !== false) void Promise.race([this.loader.firstPainted, sleep(2000)]).then(() => this.changes.load(signal));
+  }
+
+  /**
+   * Page 1 is shown while the document converts: polls the page count (confidence 0, answered at
+   * once) until it is exact, then lists every page (placeholders of page 1's size) and opens as usual.
+   */
+  private async awaitExactCount(width: number, height: number, signal: AbortSignal): Promise<void> {
+    let count = 0;
+    for (;;) {
+      await sleep(500);
+      if (signal.aborted || this.problem) return;
+      try {
+        const d = await this.client.documentAttributes(0, signal);
+        if (d.pageCountConfidence >= 100) {
+          count = d.pageCount;
+          break;
+        }
+        if (d.pageCount > 1 && d.pageCount !== this.estimatedCount) {
+          this.estimatedCount = d.pageCount;
+          this.pages.labelPages(d.pageCount, true);
+          this.onCurrent(this.pages.current);
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        const p = problemOf(err);
+        // A failed conversion (or an ended session) is the reader's to know; a lost connection may come back.
+        if (p.kind !== 'network') return this.fail(p);
+      }
+    }
+    if (this.problem) return;
+    this.estimatedCount = null;
+    this.pages.setPageCount(count, width, height);
+    this.pages.labelPages(count, false);
+    this.thumbs.setPages(count, width, height);
+    if (this.opts.page && this.opts.page > 1) this.goToPage(this.opts.page);
+    this.onCurrent(this.pages.current);
+    this.opened(count, signal);
   }
 
   /**
@@ -301,7 +352,7 @@ export class Viewer {
   }
 
   private onCurrent(i: number): void {
-    this.toolbar.setPage(i, this.pageCount, false);
+    this.toolbar.setPage(i, this.estimatedCount ?? this.pageCount, this.estimatedCount !== null);
     this.thumbs.setCurrent(i);
     this.emit('pagechange', { page: i + 1, pageCount: this.pageCount });
   }
