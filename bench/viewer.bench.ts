@@ -48,7 +48,8 @@ const bench: Bench = {
       const sid = String(created.body.viewingSessionId);
       const put = await call(quire, 'PUT', `${V1}/u${sid}/SourceFile?FileExtension=docx`, { body: docx });
       if (put.status !== 200) throw new Error(`upload answered ${put.status}`);
-      const attrs = await call(quire, 'GET', `/PCCIS/V1/Page/q/0/Attributes?DocumentID=u${sid}`);
+      // The document's attributes wait for the exact count (page 0's may answer an estimate while converting).
+      const attrs = await call(quire, 'GET', `/PCCIS/V1/Document/q/Attributes?DocumentID=u${sid}`);
       if (attrs.status !== 200) throw new Error(`attributes answered ${attrs.status}: ${attrs.bytes}`);
       const pageCount = Number(attrs.body.pageCount);
       ctx.log(`document: ${pageCount} pages; warming Quire's cache (pages, text, thumbnails)`);
