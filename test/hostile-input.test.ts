@@ -21,7 +21,6 @@ import {
   listen,
   manyPagesPdf,
   noise,
-  pngClaiming,
   scriptedPdf,
   scriptedSvg,
   tiffClaiming,
@@ -30,6 +29,7 @@ import {
   zipBombDocx,
   type Listener,
 } from './helpers/hostile-files.ts';
+import { pngClaiming } from './helpers/image-files.ts';
 
 const JOB_TIMEOUT_S = 15;
 /** The job limit plus room for a queue and a machine shared with other test runs. */

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
 import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import { QuireError } from '../src/domain/errors.ts';
+import { pngClaiming } from './helpers/image-files.ts';
 import { imageToPdf } from '../src/engines/image/image-to-pdf.ts';
 import { createPdfEngine } from '../src/engines/pdf/engine.ts';
 
@@ -85,20 +85,8 @@ describe('imageToPdf', () => {
   });
 
   it('a PNG whose header claims 20,000 × 20,000 → ImageTooLarge, fast', async () => {
-    const chunk = (type: string, body: Buffer) => {
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(body.length);
-      const tb = Buffer.concat([Buffer.from(type, 'latin1'), body]);
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(crc32(tb));
-      return Buffer.concat([len, tb, crc]);
-    };
     for (const side of [20_000, 100_000]) {
-      const ihdr = Buffer.alloc(13);
-      ihdr.writeUInt32BE(side, 0);
-      ihdr.writeUInt32BE(side, 4);
-      ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-      const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+      const png = pngClaiming(side, side);
       assert.ok(png.length < 2000);
       const started = performance.now();
       await assert.rejects(convert(`huge-${side}.png`, png, 'png'), (err: unknown) => err instanceof QuireError && err.kind === 'processing' && err.code === 'ImageTooLarge');
