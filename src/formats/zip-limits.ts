@@ -5,10 +5,10 @@
 // match its declared size, so the declaration is what they would unpack).
 
 /** Real parts deflate 5–30×; a bomb of whitespace or repeated markup nears deflate's maximum, ~1000×. */
-export const MAX_INFLATE_RATIO = 100;
+const MAX_INFLATE_RATIO = 100;
 /** Smaller parts are not judged: generated documents repeat themselves (150 pages of one paragraph
  *  deflate 154×), and LibreOffice parses 16 MB of anything in well under a gigabyte. */
-export const RATIO_GRACE_BYTES = 16 * 1024 * 1024;
+const RATIO_GRACE_BYTES = 16 * 1024 * 1024;
 /** All parts together; a real document past this is beyond what the engines convert in time anyway. */
 export const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
 

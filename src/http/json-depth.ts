@@ -1,7 +1,7 @@
 // A limit on how deeply a JSON body may nest. JSON.parse copes with any depth, but whatever later
 // walks the value recursively (JSON.stringify when it is stored, validators) overflows the stack on
 // a few thousand levels; no request of either dialect needs more than a handful.
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Whether `value` nests deeper than `max` arrays/objects (checked without recursion). */
 export function nestsDeeperThan(value: unknown, max: number = MAX_JSON_DEPTH): boolean {

@@ -14,7 +14,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { rm } from 'node:fs/promises';
 import { sanitizeHtmlFile } from '../engines/html/sanitize.ts';
 import { QuireError } from '../domain/errors.ts';
-import { asStorageFull, isStorageFull } from '../storage/storage-full.ts';
+import { isStorageFull } from '../storage/storage-full.ts';
 import { formatOf } from '../formats/formats.ts';
 import type { BlobStore, DocumentRef } from '../storage/ports.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -217,7 +217,7 @@ export class Renderer {
     try {
       await this.store.write(key, name, data);
     } catch (err) {
-      if (!isStorageFull(asStorageFull(err))) throw err;
+      if (!isStorageFull(err)) throw err;
       this.log.warn({ key: key.slice(0, 12), name }, 'disk full: served without caching');
     }
   }
@@ -358,7 +358,7 @@ export class Renderer {
     const password = t.password ?? undefined;
     let kind: Manifest['pdf'] = 'own';
     let sourceInfo: { pageCount: number; pages: PageSize[] } | undefined;
-    const out = await this.store.scratch(t.key, PDF_NAME).catch((err: unknown) => Promise.reject(asStorageFull(err)));
+    const out = await this.store.scratch(t.key, PDF_NAME);
     if (t.comparison) {
       await makeRedline(this.engines, this.store, this.blobs, { ...t, comparison: t.comparison }, PDF_NAME);
     } else if (family === 'pdf') {

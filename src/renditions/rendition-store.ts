@@ -5,6 +5,7 @@
 import { mkdir, readFile, rm, stat, utimes, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { asStorageFull } from '../storage/storage-full.ts';
 import { writeFileAtomic, commitFile } from './atomic-file.ts';
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -42,14 +43,19 @@ export class RenditionStore {
     return b ? (JSON.parse(b.toString('utf8')) as T) : undefined;
   }
 
+  /** Throws StorageFull (a QuireError) when the disk is full, so callers can tell "no room" from a fault. */
   async write(key: string, name: string, data: string | Uint8Array): Promise<void> {
-    await mkdir(this.dir(key), { recursive: true });
-    await writeFileAtomic(this.path(key, name), data);
+    try {
+      await mkdir(this.dir(key), { recursive: true });
+      await writeFileAtomic(this.path(key, name), data);
+    } catch (err) {
+      throw asStorageFull(err);
+    }
   }
 
   /** A scratch path in the rendition's folder for an engine to write into; `commit` moves it into place. */
   async scratch(key: string, name: string): Promise<{ path: string; commit: () => Promise<void> }> {
-    await mkdir(this.dir(key), { recursive: true });
+    await mkdir(this.dir(key), { recursive: true }).catch((err: unknown) => Promise.reject(asStorageFull(err)));
     const final = this.path(key, name);
     const path = `${final}.${randomBytes(6).toString('hex')}.tmp`;
     return { path, commit: () => commitFile(path, final) };

@@ -6,7 +6,7 @@ import { QuireError } from '../domain/errors.ts';
 /** SQLite's SQLITE_FULL ("database or disk is full"). */
 const SQLITE_FULL = 13;
 
-export const storageFull = (cause?: unknown) =>
+const storageFull = (cause?: unknown) =>
   new QuireError('unavailable', 'StorageFull', 'The server has no room left to store data', cause === undefined ? {} : { cause });
 
 /** `err` as StorageFull when it says the disk (or quota) is full; otherwise `err` itself. */

@@ -2,6 +2,7 @@
 // the URL; the markup carries it only in a preload of page 1's attributes (so that request starts
 // with the page, not after the script), and only once the route has checked it is [A-Za-z0-9_-].
 // URLs are relative, so the page also works behind a proxy that mounts Quire under a prefix.
+import { escapeHtml } from '../http/escape-html.ts';
 
 /** No inline script or style, nothing from elsewhere; pages and data come from this origin only. */
 export const VIEWER_CSP = [
@@ -14,8 +15,6 @@ export const VIEWER_CSP = [
   "form-action 'none'",
   "object-src 'none'",
 ].join('; ');
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * `sessionId` must already be checked against the id pattern: it is written into an attribute.

@@ -4,7 +4,7 @@
 import { QuireError, invalidInput } from '../domain/errors.ts';
 import type { WorkFileRecord } from '../storage/ports.ts';
 import type { WatermarkImage } from './image-info.ts';
-import { checkImage, MAX_IMAGE_DATA, parseWatermarks, workFileIdsOf } from './spec.ts';
+import { checkImage, MAX_IMAGE_DATA, parseWatermarks } from './spec.ts';
 
 export interface WorkFileImageDeps {
   /** The tenant's live work file; throws QuireError WorkFileDoesNotExist otherwise. */
@@ -42,7 +42,14 @@ export async function loadWorkFileImage(rec: WorkFileRecord, read: (rec: WorkFil
   return checkImage(await read(rec), at);
 }
 
-/** The work files a session's image watermarks name (`raw`: its `watermarks` property as stored). */
+/**
+ * The work files a session's image watermarks name (`raw`: its `watermarks` property as stored, so
+ * already checked at creation). Read off the raw list: parsing would decode every inline image again.
+ */
 export function workFileImageIds(raw: unknown): string[] {
-  return Array.isArray(raw) && raw.length > 0 ? workFileIdsOf(parseWatermarks(raw)) : [];
+  if (!Array.isArray(raw)) return [];
+  const ids = raw.flatMap((w: { type?: unknown; imageWorkFileId?: unknown } | null) =>
+    typeof w?.type === 'string' && w.type.toLowerCase() === 'image' && typeof w.imageWorkFileId === 'string' ? [w.imageWorkFileId] : [],
+  );
+  return [...new Set(ids)];
 }

@@ -1,7 +1,7 @@
 // The HTML a browser gets at a session's document_url / preview_url / compare_url when it does not
 // simply go on to the viewer: the read-only notice page (until the editor exists) and the pages for
 // sessions that ended, expired or never existed.
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escapeHtml as esc } from '../../http/escape-html.ts';
 
 const STYLE =
   'body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1f2328;background:#f6f8fa}' +

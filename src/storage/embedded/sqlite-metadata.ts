@@ -104,10 +104,11 @@ export class SqliteMetadataStore implements MetadataStore {
   private readonly db: DatabaseSync;
   private readonly stmts: Record<string, StatementSync>;
   /**
-   * Read-through cache of session rows: one process writes this database, so every write below clears it.
-   * Rows, not records: each read builds a fresh record, so a caller changing its copy changes nothing here.
+   * Read-through cache of session records: one process writes this database, so every write below
+   * clears it. Parsed once (the properties may hold a watermark image of megabytes), their properties
+   * frozen, and each read hands out its own copy of the rest: a caller cannot change what is cached.
    */
-  private readonly sessionCache = new Map<string, SessionRow>();
+  private readonly sessionCache = new Map<string, SessionRecord>();
 
   constructor(dataDir: string) {
     this.db = new DatabaseSync(join(dataDir, 'quire.sqlite'));
@@ -206,13 +207,16 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
-    const hit = this.sessionCache.get(id);
-    if (hit) return toSession(hit);
-    const row = this.s('getSession').get(id) as SessionRow | undefined;
-    if (!row) return undefined;
-    if (this.sessionCache.size >= 10_000) this.sessionCache.clear();
-    this.sessionCache.set(id, row);
-    return toSession(row);
+    let rec = this.sessionCache.get(id);
+    if (!rec) {
+      const row = this.s('getSession').get(id) as SessionRow | undefined;
+      if (!row) return undefined;
+      rec = toSession(row);
+      deepFreeze(rec.properties);
+      if (this.sessionCache.size >= 10_000) this.sessionCache.clear();
+      this.sessionCache.set(id, rec);
+    }
+    return { ...rec, slots: { ...rec.slots } };
   }
 
   async claimSlot(id: string, slot: Slot): Promise<ClaimResult> {
@@ -503,4 +507,11 @@ function fullDiskAware(st: StatementSync): StatementSync {
     }
   }) as StatementSync['run'];
   return st;
+}
+
+/** Freezes a parsed JSON value all the way down (no cycles in JSON). */
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }
