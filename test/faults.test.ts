@@ -22,10 +22,10 @@ import {
   partialUpload,
   proc,
   running,
-  until,
   xobjectBombPdf,
   type Proc,
 } from './helpers/faults.ts';
+import { until } from './helpers/wait.ts';
 
 const WF = '/PCCIS/V1/WorkFile';
 const page = (id: string, n = 0, type = 'svgb') => `/PCCIS/V1/Page/q/${n}?DocumentID=u${id}&ContentType=${type}`;

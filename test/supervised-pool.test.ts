@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createSupervisedPool, type Member } from '../src/process/supervised-pool.ts';
+import { until } from './helpers/wait.ts';
 
 class Busy extends Error {}
 
@@ -46,11 +47,6 @@ function pool(opts: { maxQueueWaitMs?: number } = {}) {
   });
   return { p, members };
 }
-
-const until = async (what: string, ok: () => boolean) => {
-  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(ok(), `waited for ${what}`);
-};
 
 describe('supervised pool: waiting for a member', () => {
   test('a task still waiting after maxQueueWaitMs fails as busy; the running one and later ones are unaffected', async () => {

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page, Route } from 'playwright-core';
 import { docxBytes, type Block } from './helpers/comparison-docs.ts';
+import { until } from './helpers/wait.ts';
 import { launchChromium, screenshot, watchConsole } from './helpers/browser.ts';
 import { createSession, uploadSource, V1 } from './helpers/prizmdoc.ts';
 import { call, startQuire, type Quire } from './helpers/quire.ts';
@@ -76,14 +77,6 @@ async function sessionOf(target: Quire, bytes: Uint8Array, ext: string): Promise
   const put = await uploadSource(target, id, bytes, { ext });
   assert.equal(put.status, 200, JSON.stringify(put.body));
   return id;
-}
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-  }
 }
 
 const painted = (page: Page, index: number) => page.waitForSelector(`.qv-page[data-page="${index}"].qv-painted`, WAIT);

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { docxBytes, type Block } from './comparison-docs.ts';
 
@@ -68,15 +67,6 @@ export const running = (pid: number): boolean => {
 /** Engine processes below `root` whose name matches. */
 export const enginesBelow = (root: number, name: RegExp): Proc[] => descendants(root).filter((p) => name.test(p.comm) && p.state !== 'Z');
 
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 const WORDS = 'document page render viewer session quire server office convert engine layout paragraph section table figure chapter review version record letter report summary contract annex invoice number river mountain yellow quiet rapid gentle window garden'.split(' ');
 
